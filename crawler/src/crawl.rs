@@ -1,0 +1,319 @@
+//! One crawl pass over a set of sources, writing records into the store.
+//!
+//! Sources are crawled in parallel (politeness is per host, inside the [`Fetcher`]); inside one
+//! source, pages are fetched one after another. Every detail page goes through a conditional GET
+//! with the validators kept in the store, and a page whose body hash has not changed is not
+//! extracted again. Records are only ever inserted or updated: a run that finds nothing never
+//! deletes what earlier runs found.
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use indexer::store::{Store, UpsertOutcome, UrlState};
+
+use crate::fetch::decode::decode_html;
+use crate::fetch::{FetchError, FetchRequest, Fetched, Fetcher, HostScope, Page, Validators};
+use crate::source::html::{ListItem, ListReader, extract_detail, extract_results};
+use crate::source::ResultsConfig;
+use crate::source::{SourceConfig, SourceKind};
+
+/// Pages fetched per run and source when the source sets no `max_pages`.
+pub const DEFAULT_MAX_PAGES: usize = 5_000;
+
+/// Delay between two requests to one host when the source sets none.
+pub const DEFAULT_SOURCE_DELAY: Duration = Duration::from_secs(1);
+
+/// What one run did for one source.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SourceReport {
+    /// Source id.
+    pub source: String,
+    /// `ok`, `failed` (nothing could be fetched) or `empty` (fetched, but no items).
+    pub status: String,
+    /// Pages fetched with a 200.
+    pub pages_fetched: u64,
+    /// Pages answered 304 Not Modified.
+    pub not_modified: u64,
+    /// Pages fetched but unchanged (same body hash): not re-extracted.
+    pub unchanged_pages: u64,
+    /// URLs skipped because robots.txt disallows them.
+    pub robots_skipped: u64,
+    /// List items skipped by the source's include/exclude patterns.
+    pub excluded_items: u64,
+    /// Errors by kind (`http_404`, `network`, `foreign_host`, …).
+    pub errors: BTreeMap<String, u64>,
+    /// Records seen for the first time.
+    pub records_new: u64,
+    /// Records whose content changed (old version kept as history).
+    pub records_changed: u64,
+    /// Records extracted again with the same content.
+    pub records_unchanged: u64,
+    /// Time spent waiting for politeness, in milliseconds.
+    pub politeness_wait_ms: u64,
+    /// Wall time of the run, in milliseconds.
+    pub duration_ms: u64,
+    /// Problems worth an operator's attention.
+    pub messages: Vec<String>,
+}
+
+impl SourceReport {
+    fn error(&mut self, err: &FetchError) {
+        if matches!(err, FetchError::DisallowedByRobots { .. }) {
+            self.robots_skipped += 1;
+        } else {
+            *self.errors.entry(err.kind().to_string()).or_default() += 1;
+        }
+    }
+
+    /// Items the run found on its pages: new + changed + unchanged records and unchanged pages.
+    pub fn items_seen(&self) -> u64 {
+        self.records_new + self.records_changed + self.records_unchanged + self.unchanged_pages + self.not_modified
+    }
+
+    /// Total errors.
+    pub fn error_count(&self) -> u64 {
+        self.errors.values().sum()
+    }
+}
+
+/// A crawl over sources sharing one fetcher and one store.
+pub struct Crawler<'a> {
+    fetcher: &'a Fetcher,
+    store: &'a Mutex<Store>,
+}
+
+impl<'a> Crawler<'a> {
+    /// A crawler writing into `store`.
+    pub fn new(fetcher: &'a Fetcher, store: &'a Mutex<Store>) -> Crawler<'a> {
+        Crawler { fetcher, store }
+    }
+
+    /// Crawls every source, in parallel across sources; returns one report per source.
+    pub async fn crawl_all(&self, sources: &[SourceConfig]) -> Vec<SourceReport> {
+        futures_util::future::join_all(sources.iter().map(|s| self.crawl_source(s))).await
+    }
+
+    /// One run of one source; the report is also stored with the run.
+    pub async fn crawl_source(&self, source: &SourceConfig) -> SourceReport {
+        let started = Instant::now();
+        let run = self.with_store(|s| s.start_run(&source.id, Utc::now()));
+        let mut report = SourceReport { source: source.id.clone(), ..SourceReport::default() };
+        match source.kind {
+            SourceKind::Html => self.crawl_html(source, &mut report).await,
+            other => report.messages.push(format!(
+                "source kind {} is not supported by this version of the crawler",
+                other.as_str()
+            )),
+        }
+        report.duration_ms = started.elapsed().as_millis() as u64;
+        report.status = if report.pages_fetched + report.not_modified == 0 {
+            "failed".into()
+        } else if report.items_seen() == 0 {
+            "empty".into()
+        } else {
+            "ok".into()
+        };
+        if let Ok(Some(run)) = run {
+            let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
+            if let Err(e) = self.with_store(|s| s.finish_run(run, &report.status, &json, Utc::now())) {
+                tracing::error!(source = %source.id, error = %e, "cannot store the run report");
+            }
+        }
+        report
+    }
+
+    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, indexer::store::StoreError>) -> Result<Option<T>, String> {
+        let mut guard = self.store.lock().map_err(|_| "store lock poisoned".to_string())?;
+        f(&mut guard).map(Some).map_err(|e| e.to_string())
+    }
+
+    async fn crawl_html(&self, source: &SourceConfig, report: &mut SourceReport) {
+        let (Ok(starts), Some(list)) = (source.start_urls(), source.list.as_ref()) else {
+            report.messages.push("invalid start_urls or [list]".into());
+            return;
+        };
+        let reader = match ListReader::new(list) {
+            Ok(r) => r,
+            Err(e) => {
+                report.messages.push(e.to_string());
+                return;
+            }
+        };
+        let scope = HostScope::new(starts.iter()).with_hosts(source.allowed_hosts.iter().map(String::as_str));
+        let delay = source.delay().unwrap_or(DEFAULT_SOURCE_DELAY);
+        let max_pages = source.max_pages.unwrap_or(DEFAULT_MAX_PAGES);
+        let mut budget = max_pages;
+
+        let mut list_queue: VecDeque<Url> = starts.into_iter().collect();
+        let mut seen_lists: HashSet<Url> = HashSet::new();
+        let mut items: Vec<ListItem> = Vec::new();
+        while let Some(url) = list_queue.pop_front() {
+            if !seen_lists.insert(url.clone()) {
+                continue;
+            }
+            if budget == 0 {
+                report.messages.push(format!("page limit {max_pages} reached"));
+                break;
+            }
+            budget -= 1;
+            let req = FetchRequest { url: &url, scope: &scope, delay, validators: None };
+            match self.fetcher.get(req).await {
+                Ok(Fetched::Page(page)) => {
+                    report.pages_fetched += 1;
+                    report.politeness_wait_ms += page.waited.as_millis() as u64;
+                    let html = decode_html(&page.body, page.content_type.as_deref(), source.encoding.as_deref());
+                    let list_page = reader.read(&html.text, &page.url);
+                    report.excluded_items += list_page.excluded as u64;
+                    for item in list_page.items {
+                        if !items.iter().any(|i| i.url == item.url) {
+                            items.push(item);
+                        }
+                    }
+                    if let Some(next) = list_page.next {
+                        list_queue.push_back(next);
+                    }
+                }
+                Ok(Fetched::NotModified { waited, .. }) => {
+                    report.not_modified += 1;
+                    report.politeness_wait_ms += waited.as_millis() as u64;
+                }
+                Err(e) => {
+                    tracing::warn!(source = %source.id, url = %url, error = %e, "list page failed");
+                    report.error(&e);
+                }
+            }
+        }
+
+        // Results pages are read as tables of awards, not as detail pages.
+        let results_urls: Vec<(Url, &ResultsConfig)> = source
+            .results
+            .iter()
+            .flat_map(|r| r.urls.iter().filter_map(move |u| Url::parse(u).ok().map(|u| (u, r))))
+            .collect();
+        items.retain(|i| !results_urls.iter().any(|(u, _)| *u == i.url));
+        for (url, results) in &results_urls {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            self.crawl_page(source, &scope, delay, url, report, |html, page_url| {
+                extract_results(html, page_url, source, results)
+            })
+            .await;
+        }
+
+        for item in &items {
+            if budget == 0 {
+                report.messages.push(format!("page limit {max_pages} reached"));
+                break;
+            }
+            budget -= 1;
+            self.crawl_detail(source, &scope, delay, item, report).await;
+        }
+        if items.is_empty() && report.pages_fetched > 0 {
+            report.messages.push("list pages yielded no items: check the [list] selectors".into());
+        }
+    }
+
+    async fn crawl_detail(
+        &self,
+        source: &SourceConfig,
+        scope: &HostScope,
+        delay: Duration,
+        item: &ListItem,
+        report: &mut SourceReport,
+    ) {
+        self.crawl_page(source, scope, delay, &item.url, report, |html, page_url| {
+            vec![extract_detail(html, page_url, source, item)]
+        })
+        .await;
+    }
+
+    /// Fetches one page with a conditional GET; when it changed, extracts records from it with
+    /// `extract` and stores them.
+    async fn crawl_page(
+        &self,
+        source: &SourceConfig,
+        scope: &HostScope,
+        delay: Duration,
+        url: &Url,
+        report: &mut SourceReport,
+        extract: impl FnOnce(&str, &Url) -> Vec<indexer::Record>,
+    ) {
+        let key = url.as_str();
+        let previous = self.with_store(|s| s.url_state(key)).ok().flatten().flatten();
+        let validators = previous.as_ref().map(|p| Validators {
+            etag: p.etag.clone(),
+            last_modified: p.last_modified.clone(),
+        });
+        let req = FetchRequest { url, scope, delay, validators: validators.as_ref() };
+        let page: Page = match self.fetcher.get(req).await {
+            Ok(Fetched::Page(page)) => page,
+            Ok(Fetched::NotModified { waited, .. }) => {
+                report.not_modified += 1;
+                report.politeness_wait_ms += waited.as_millis() as u64;
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(source = %source.id, url = %url, error = %e, "page failed");
+                report.error(&e);
+                return;
+            }
+        };
+        report.pages_fetched += 1;
+        report.politeness_wait_ms += page.waited.as_millis() as u64;
+        let body_hash = hex::encode(Sha256::digest(&page.body));
+        let state = UrlState {
+            url: key.to_string(),
+            source: source.id.clone(),
+            etag: page.etag.clone(),
+            last_modified: page.last_modified.clone(),
+            body_hash: Some(body_hash.clone()),
+            status: Some(page.status),
+            fetched_at: Some(Utc::now()),
+        };
+        let unchanged = previous.as_ref().and_then(|p| p.body_hash.as_deref()) == Some(body_hash.as_str());
+        if unchanged {
+            report.unchanged_pages += 1;
+            if let Err(e) = self.with_store(|s| s.set_url_state(&state)) {
+                report.messages.push(e);
+            }
+            return;
+        }
+        let html = decode_html(&page.body, page.content_type.as_deref(), source.encoding.as_deref());
+        if html.had_errors {
+            tracing::warn!(source = %source.id, url = %page.url, encoding = html.encoding, "page has bytes invalid in its character set");
+        }
+        let records = extract(&html.text, &page.url);
+        // Records are written before the URL state: a crash between the two leaves the page
+        // unmarked, so the next run fetches it again and finds the records unchanged — never a
+        // page marked as seen whose records were lost.
+        let outcome = self.with_store(|s| {
+            let outcomes = s.upsert_all(&records, Utc::now())?;
+            s.set_url_state(&state)?;
+            Ok(outcomes)
+        });
+        match outcome {
+            Ok(Some(outcomes)) => {
+                for o in outcomes {
+                    match o {
+                        UpsertOutcome::New => report.records_new += 1,
+                        UpsertOutcome::Changed => report.records_changed += 1,
+                        UpsertOutcome::Unchanged => report.records_unchanged += 1,
+                    }
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(source = %source.id, url = %page.url, error = %e, "cannot store records");
+                *report.errors.entry("store".into()).or_default() += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The crawler: everything in tenders that touches the outside world and turns pages into records.
+//!
+//! - [`fetch`]: polite HTTP — robots.txt (RFC 9309), per-host pacing, retries, conditional GET,
+//!   size caps, redirect and address checks, and character-set decoding.
+//! - [`normalize`]: Japanese dates (和暦), money, company names, text and classification.
+//! - [`source`]: source configuration (one TOML file per source) and the source kinds.
+//! - [`crawl`]: one crawl pass over a set of sources, writing into the indexer's store.
+//!
+//! This is the only crate of the workspace that names reqwest.
+
+pub mod crawl;
+pub mod fetch;
+pub mod normalize;
+pub mod source;

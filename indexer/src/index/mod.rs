@@ -1,0 +1,339 @@
+//! The search index: tantivy, derived from the store, with Japanese analysis.
+//!
+//! - [`normalize`]: NFKC, width and case folding, iteration marks, with an offset map back to
+//!   the original text.
+//! - [`morph`]: the morphological analyzer (lindera IPADIC behind our own tantivy adapter).
+//! - [`bigram`]: the CJK bigram analyzer with real positions (the recall field).
+//! - [`schema`]: the tantivy schema, the one analyzer registration, record → document.
+//! - [`query`]: the query syntax and the queries we build from it.
+//! - [`search`]: the typed read side, [`SearchRequest`] → [`SearchResponse`], with facets.
+//! - [`snippet`]: highlighted, HTML-escaped snippets.
+//! - [`stats`]: award statistics.
+//!
+//! The index follows the store: [`Index::apply`] upserts a batch of records in one commit whose
+//! payload records the store sequence number it has caught up to ([`Index::committed_seq`]), so a
+//! process killed while indexing leaves the last commit searchable and the next run resumes
+//! from its watermark.
+
+pub mod bigram;
+pub mod morph;
+pub mod normalize;
+pub mod query;
+pub mod schema;
+pub mod search;
+pub mod snippet;
+pub mod stats;
+mod token_stream;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::MmapDirectory;
+use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Term};
+
+use crate::record::Record;
+use schema::{Fields, SCHEMA_VERSION, build_schema, record_to_document, register_analyzers};
+
+pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResponse, Sort, Status};
+pub use stats::{AwardStats, GroupBy, Period, StatGroup};
+
+/// Memory budget of the index writer (split across its threads).
+const WRITER_MEMORY_BYTES: usize = 96_000_000;
+
+/// Errors of the index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// The search engine failed (I/O, corrupt segment, lock held by another process, …).
+    #[error("search index error: {0}")]
+    Engine(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The index directory cannot be opened or created.
+    #[error("cannot open index directory {path}: {reason}")]
+    Directory {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The Japanese dictionary cannot be loaded.
+    #[error("Japanese analysis unavailable: {0}")]
+    Dictionary(String),
+    /// The index was written by a different schema or analysis version and must be rebuilt.
+    #[error(
+        "index schema version {found} differs from {expected}: rebuild the index (tenders index --rebuild)"
+    )]
+    SchemaVersion {
+        /// Version found in the commit payload.
+        found: u32,
+        /// Version this build writes.
+        expected: u32,
+    },
+    /// A stored document or the commit payload cannot be read.
+    #[error("corrupt index data: {0}")]
+    Corrupt(String),
+}
+
+impl From<tantivy::TantivyError> for IndexError {
+    fn from(e: tantivy::TantivyError) -> IndexError {
+        IndexError::Engine(Box::new(e))
+    }
+}
+
+/// What each commit records besides the documents.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct CommitPayload {
+    /// The store sequence number the index has caught up to.
+    seq: u64,
+    /// [`SCHEMA_VERSION`] of the writer.
+    schema: u32,
+}
+
+struct Inner {
+    index: tantivy::Index,
+    reader: IndexReader,
+    fields: Fields,
+    /// Created on the first write and kept: tantivy allows one writer per index.
+    writer: Mutex<Option<IndexWriter>>,
+}
+
+/// A handle on the index; cheap to clone and shareable across threads.
+#[derive(Clone)]
+pub struct Index {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index")
+            .field("num_docs", &self.num_docs())
+            .finish()
+    }
+}
+
+impl Index {
+    /// Opens the index in `dir`, creating the directory and an empty index if needed.
+    pub fn open_or_create(dir: &Path) -> Result<Index, IndexError> {
+        let dir_error = |reason: String| IndexError::Directory {
+            path: dir.to_path_buf(),
+            reason,
+        };
+        std::fs::create_dir_all(dir).map_err(|e| dir_error(e.to_string()))?;
+        let directory = MmapDirectory::open(dir).map_err(|e| dir_error(e.to_string()))?;
+        let (schema, fields) = build_schema();
+        let index = tantivy::Index::open_or_create(directory, schema)?;
+        Index::from_tantivy(index, fields)
+    }
+
+    /// Creates an empty index in memory (for tests and benchmarks).
+    pub fn in_memory() -> Result<Index, IndexError> {
+        let (schema, fields) = build_schema();
+        Index::from_tantivy(tantivy::Index::create_in_ram(schema), fields)
+    }
+
+    fn from_tantivy(index: tantivy::Index, fields: Fields) -> Result<Index, IndexError> {
+        register_analyzers(&index)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        let this = Index {
+            inner: Arc::new(Inner {
+                index,
+                reader,
+                fields,
+                writer: Mutex::new(None),
+            }),
+        };
+        if let Some(payload) = this.payload()?
+            && payload.schema != SCHEMA_VERSION
+        {
+            return Err(IndexError::SchemaVersion {
+                found: payload.schema,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        Ok(this)
+    }
+
+    fn payload(&self) -> Result<Option<CommitPayload>, IndexError> {
+        let metas = self.inner.index.load_metas()?;
+        match metas.payload {
+            None => Ok(None),
+            Some(p) => serde_json::from_str(&p)
+                .map(Some)
+                .map_err(|e| IndexError::Corrupt(format!("commit payload {p:?}: {e}"))),
+        }
+    }
+
+    /// The store sequence number that the last commit caught up to (0 for a new index).
+    pub fn committed_seq(&self) -> Result<u64, IndexError> {
+        Ok(self.payload()?.map_or(0, |p| p.seq))
+    }
+
+    fn writer(&self) -> Result<MutexGuard<'_, Option<IndexWriter>>, IndexError> {
+        let mut guard = self
+            .inner
+            .writer
+            .lock()
+            .map_err(|_| IndexError::Corrupt("index writer lock poisoned".to_string()))?;
+        if guard.is_none() {
+            *guard = Some(self.inner.index.writer(WRITER_MEMORY_BYTES)?);
+        }
+        Ok(guard)
+    }
+
+    fn commit(&self, writer: &mut IndexWriter, seq: u64) -> Result<(), IndexError> {
+        let payload = serde_json::to_string(&CommitPayload {
+            seq,
+            schema: SCHEMA_VERSION,
+        })
+        .map_err(|e| IndexError::Corrupt(e.to_string()))?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        self.inner.reader.reload()?;
+        Ok(())
+    }
+
+    /// Upserts `records` (replacing any document with the same id) in one commit that records
+    /// `up_to_seq` as the new watermark. Results are visible to searches when this returns.
+    pub fn apply(&self, records: &[Record], up_to_seq: u64) -> Result<(), IndexError> {
+        let mut guard = self.writer()?;
+        let Some(writer) = guard.as_mut() else {
+            return Err(IndexError::Corrupt("index writer missing".to_string()));
+        };
+        let f = &self.inner.fields;
+        for r in records {
+            writer.delete_term(Term::from_field_text(f.id, &r.id));
+            writer.add_document(record_to_document(f, r)?)?;
+        }
+        self.commit(writer, up_to_seq)
+    }
+
+    /// Deletes the documents with the given ids, in one commit recording `up_to_seq`.
+    pub fn delete(&self, ids: &[String], up_to_seq: u64) -> Result<(), IndexError> {
+        let mut guard = self.writer()?;
+        let Some(writer) = guard.as_mut() else {
+            return Err(IndexError::Corrupt("index writer missing".to_string()));
+        };
+        for id in ids {
+            writer.delete_term(Term::from_field_text(self.inner.fields.id, id));
+        }
+        self.commit(writer, up_to_seq)
+    }
+
+    /// Removes every document and resets the watermark to 0 (before a rebuild).
+    pub fn clear(&self) -> Result<(), IndexError> {
+        let mut guard = self.writer()?;
+        let Some(writer) = guard.as_mut() else {
+            return Err(IndexError::Corrupt("index writer missing".to_string()));
+        };
+        writer.delete_all_documents()?;
+        self.commit(writer, 0)
+    }
+
+    /// Number of searchable documents.
+    pub fn num_docs(&self) -> u64 {
+        self.inner.reader.searcher().num_docs()
+    }
+
+    /// Size of the index on disk or in memory, in bytes (for benchmarks and metrics).
+    pub fn size_bytes(&self) -> Result<u64, IndexError> {
+        let searcher = self.inner.reader.searcher();
+        let mut total = 0u64;
+        for segment in searcher.segment_readers() {
+            let usage = segment
+                .space_usage()
+                .map_err(|e| IndexError::Engine(Box::new(e)))?;
+            total += usage.total().get_bytes();
+        }
+        Ok(total)
+    }
+
+    /// Blocks until pending merges finish and releases the writer (and its lock on the
+    /// directory). The next write creates a new one.
+    pub fn close_writer(&self) -> Result<(), IndexError> {
+        let mut guard = self
+            .inner
+            .writer
+            .lock()
+            .map_err(|_| IndexError::Corrupt("index writer lock poisoned".to_string()))?;
+        if let Some(writer) = guard.take() {
+            writer.wait_merging_threads()?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testutil;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::record::Kind;
+
+    #[test]
+    fn test_apply_twice_has_no_duplicates() {
+        let index = Index::in_memory().unwrap();
+        let mut r = Record::new(
+            "t:1",
+            Kind::Notice,
+            "t",
+            "http://127.0.0.1/1",
+            "学校給食調理業務委託",
+        );
+        index.apply(std::slice::from_ref(&r), 1).unwrap();
+        r.title = "学校給食配送業務委託".to_string();
+        index.apply(&[r.clone(), r], 2).unwrap();
+        assert_eq!(index.num_docs(), 1);
+        assert_eq!(index.committed_seq().unwrap(), 2);
+    }
+
+    #[test]
+    fn test_committed_seq_survives_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let index = Index::open_or_create(dir.path()).unwrap();
+            assert_eq!(index.committed_seq().unwrap(), 0);
+            let r = Record::new(
+                "t:1",
+                Kind::Notice,
+                "t",
+                "http://127.0.0.1/1",
+                "道路補修工事",
+            );
+            index.apply(&[r], 42).unwrap();
+            index.close_writer().unwrap();
+        }
+        let index = Index::open_or_create(dir.path()).unwrap();
+        assert_eq!(index.committed_seq().unwrap(), 42);
+        assert_eq!(index.num_docs(), 1);
+    }
+
+    #[test]
+    fn test_clear_and_delete() {
+        let index = Index::in_memory().unwrap();
+        let a = Record::new(
+            "t:a",
+            Kind::Notice,
+            "t",
+            "http://127.0.0.1/a",
+            "庁舎清掃業務",
+        );
+        let b = Record::new(
+            "t:b",
+            Kind::Award,
+            "t",
+            "http://127.0.0.1/b",
+            "庁舎警備業務",
+        );
+        index.apply(&[a, b], 5).unwrap();
+        index.delete(&["t:a".to_string()], 6).unwrap();
+        assert_eq!(index.num_docs(), 1);
+        index.clear().unwrap();
+        assert_eq!(index.num_docs(), 0);
+        assert_eq!(index.committed_seq().unwrap(), 0);
+    }
+}
