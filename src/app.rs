@@ -26,8 +26,11 @@ pub struct DataDir {
 impl DataDir {
     /// The data directory at `root`, created if needed.
     pub fn create(root: &Path) -> Result<DataDir> {
-        std::fs::create_dir_all(root).with_context(|| format!("cannot create data directory {}", root.display()))?;
-        Ok(DataDir { root: root.to_path_buf() })
+        std::fs::create_dir_all(root)
+            .with_context(|| format!("cannot create data directory {}", root.display()))?;
+        Ok(DataDir {
+            root: root.to_path_buf(),
+        })
     }
 
     /// The SQLite store file.
@@ -42,14 +45,16 @@ impl DataDir {
 
     /// Opens the store.
     pub fn open_store(&self) -> Result<Store> {
-        Store::open(&self.store_path()).with_context(|| format!("cannot open the store {}", self.store_path().display()))
+        Store::open(&self.store_path())
+            .with_context(|| format!("cannot open the store {}", self.store_path().display()))
     }
 
     /// Opens (creating) the index.
     pub fn open_index(&self) -> Result<Index> {
         let path = self.index_path();
         std::fs::create_dir_all(&path)?;
-        Index::open_or_create(&path).with_context(|| format!("cannot open the index {}", path.display()))
+        Index::open_or_create(&path)
+            .with_context(|| format!("cannot open the index {}", path.display()))
     }
 }
 
@@ -64,8 +69,13 @@ pub fn fetcher(config: &Config) -> Result<Fetcher> {
 }
 
 /// Loads the sources of `dir`, reporting broken files on stderr; keeps those in `only` if given.
-pub fn sources(dir: &Path, vars: &HashMap<String, String>, only: &[String]) -> Result<Vec<SourceConfig>> {
-    let loaded = load_sources(dir, vars).with_context(|| format!("cannot read the sources directory {}", dir.display()))?;
+pub fn sources(
+    dir: &Path,
+    vars: &HashMap<String, String>,
+    only: &[String],
+) -> Result<Vec<SourceConfig>> {
+    let loaded = load_sources(dir, vars)
+        .with_context(|| format!("cannot read the sources directory {}", dir.display()))?;
     for err in &loaded.errors {
         eprintln!("skipping source file: {err}");
     }
@@ -82,11 +92,17 @@ pub fn sources(dir: &Path, vars: &HashMap<String, String>, only: &[String]) -> R
 }
 
 /// One crawl pass over `sources`, then an index sync. Returns the per-source reports.
-pub async fn crawl(config: &Config, data: &DataDir, sources: &[SourceConfig]) -> Result<(Vec<SourceReport>, SyncReport)> {
+pub async fn crawl(
+    config: &Config,
+    data: &DataDir,
+    sources: &[SourceConfig],
+) -> Result<(Vec<SourceReport>, SyncReport)> {
     let fetcher = fetcher(config)?;
     let store = Mutex::new(data.open_store()?);
     let reports = Crawler::new(&fetcher, &store).crawl_all(sources).await;
-    let store = store.into_inner().map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
+    let store = store
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
     let index = data.open_index()?;
     let synced = sync(&store, &index).context("indexing failed")?;
     Ok((reports, synced))
@@ -96,26 +112,36 @@ pub async fn crawl(config: &Config, data: &DataDir, sources: &[SourceConfig]) ->
 pub fn index(data: &DataDir, rebuild_all: bool) -> Result<SyncReport> {
     let store = data.open_store()?;
     let index = data.open_index()?;
-    let report = if rebuild_all { rebuild(&store, &index) } else { sync(&store, &index) };
+    let report = if rebuild_all {
+        rebuild(&store, &index)
+    } else {
+        sync(&store, &index)
+    };
     report.context("indexing failed")
 }
 
 /// Runs a search against the index.
 pub fn search(data: &DataDir, req: &SearchRequest) -> Result<SearchResponse> {
     let index = data.open_index()?;
-    index.search(req, search_api::today_jst()).context("search failed")
+    index
+        .search(req, search_api::today_jst())
+        .context("search failed")
 }
 
 /// Serves the API and UI on `addr` until Ctrl-C or SIGTERM.
 pub async fn serve(data: &DataDir, addr: SocketAddr) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     serve_on(data, listener).await
 }
 
 /// Serves on a bound listener until Ctrl-C or SIGTERM.
 pub async fn serve_on(data: &DataDir, listener: tokio::net::TcpListener) -> Result<()> {
     let state = search_api::AppState::new(data.open_index()?, data.open_store()?);
-    search_api::serve_on(state, listener, shutdown_signal()).await.context("server failed")
+    search_api::serve_on(state, listener, shutdown_signal())
+        .await
+        .context("server failed")
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -167,14 +193,26 @@ pub fn print_reports(reports: &[SourceReport], synced: &SyncReport) {
             println!("    note: {m}");
         }
     }
-    println!("index: {} records applied, {} documents", synced.applied, synced.documents);
+    println!(
+        "index: {} records applied, {} documents",
+        synced.applied, synced.documents
+    );
 }
 
 /// Prints search results for a terminal.
 pub fn print_search(resp: &SearchResponse) {
     println!("{} 件", resp.total);
     for hit in &resp.hits {
-        let deadline = hit.deadline.map(|d| d.to_string()).unwrap_or_else(|| "不明".into());
-        println!("- {}  [{}]  提出期限 {}  {}", hit.title, hit.buyer.as_deref().unwrap_or("-"), deadline, hit.id);
+        let deadline = hit
+            .deadline
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "不明".into());
+        println!(
+            "- {}  [{}]  提出期限 {}  {}",
+            hit.title,
+            hit.buyer.as_deref().unwrap_or("-"),
+            deadline,
+            hit.id
+        );
     }
 }

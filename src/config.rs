@@ -44,7 +44,9 @@ pub struct Politeness {
 
 impl Default for Politeness {
     fn default() -> Politeness {
-        Politeness { min_delay_ms: default_min_delay() }
+        Politeness {
+            min_delay_ms: default_min_delay(),
+        }
     }
 }
 
@@ -85,7 +87,9 @@ impl Config {
     pub fn load(path: &Path, required: bool) -> Result<Config> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(Config::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                return Ok(Config::default());
+            }
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
         Config::parse(&text).with_context(|| format!("in {}", path.display()))
@@ -93,7 +97,8 @@ impl Config {
 
     /// Parses and validates the text of a configuration file.
     pub fn parse(text: &str) -> Result<Config> {
-        let config: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))?;
+        let config: Config =
+            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))?;
         if config.politeness.min_delay_ms < MIN_DELAY_FLOOR_MS {
             bail!(
                 "[politeness] min_delay_ms = {} is below the floor of {MIN_DELAY_FLOOR_MS} ms for real hosts; it can be raised, not lowered",
@@ -101,7 +106,9 @@ impl Config {
             );
         }
         if config.user_agent.trim().is_empty() || config.contact_url.trim().is_empty() {
-            bail!("user_agent and contact_url must not be empty: site owners need to know who crawls them");
+            bail!(
+                "user_agent and contact_url must not be empty: site owners need to know who crawls them"
+            );
         }
         Ok(config)
     }
@@ -126,16 +133,31 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_named() {
-        let err = format!("{:#}", Config::parse("listen = \"127.0.0.1:9000\"\ndata_dri = \"x\"").unwrap_err());
+        let err = format!(
+            "{:#}",
+            Config::parse("listen = \"127.0.0.1:9000\"\ndata_dri = \"x\"").unwrap_err()
+        );
         assert!(err.contains("data_dri"), "{err}");
-        let err = format!("{:#}", Config::parse("[politeness]\nmax_delay_ms = 5").unwrap_err());
+        let err = format!(
+            "{:#}",
+            Config::parse("[politeness]\nmax_delay_ms = 5").unwrap_err()
+        );
         assert!(err.contains("max_delay_ms"), "{err}");
     }
 
     #[test]
     fn politeness_can_be_tightened_not_loosened() {
-        assert_eq!(Config::parse("[politeness]\nmin_delay_ms = 3000").unwrap().politeness.min_delay_ms, 3000);
-        let err = format!("{:#}", Config::parse("[politeness]\nmin_delay_ms = 200").unwrap_err());
+        assert_eq!(
+            Config::parse("[politeness]\nmin_delay_ms = 3000")
+                .unwrap()
+                .politeness
+                .min_delay_ms,
+            3000
+        );
+        let err = format!(
+            "{:#}",
+            Config::parse("[politeness]\nmin_delay_ms = 200").unwrap_err()
+        );
         assert!(err.contains("floor"), "{err}");
     }
 

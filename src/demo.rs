@@ -15,17 +15,28 @@ pub fn default_fixtures_dir() -> PathBuf {
 }
 
 /// Runs the demo: data goes to `<data>/demo`, so a real store next to it is never touched.
-pub async fn demo(config: &Config, data_root: &Path, fixtures: &Path, addr: SocketAddr) -> Result<()> {
+pub async fn demo(
+    config: &Config,
+    data_root: &Path,
+    fixtures: &Path,
+    addr: SocketAddr,
+) -> Result<()> {
     let server = FixtureServer::start(&fixtures.join("sites")).await?;
     for (site, base) in &server.bases {
         println!("fixture site {site:<14} {base}/");
     }
     let sources = sources(&fixtures.join("sources"), &server.vars(), &[])?;
     let data = DataDir::create(&data_root.join("demo"))?;
-    println!("crawling {} fixture sources into {} …", sources.len(), data_root.join("demo").display());
+    println!(
+        "crawling {} fixture sources into {} …",
+        sources.len(),
+        data_root.join("demo").display()
+    );
     let (reports, synced) = crawl(config, &data, &sources).await?;
     print_reports(&reports, &synced);
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     let bound = listener.local_addr()?;
     println!();
     println!("tenders demo is ready: open http://{bound}/  (e.g. http://{bound}/?q=給食)");

@@ -26,6 +26,8 @@ pub struct LoggedRequest {
     pub path: String,
     /// The User-Agent sent.
     pub user_agent: String,
+    /// Whether it was a conditional GET (`If-None-Match` or `If-Modified-Since` sent).
+    pub conditional: bool,
     /// When it arrived.
     pub at: Instant,
 }
@@ -58,10 +60,20 @@ impl FixtureServer {
             .collect();
         dirs.sort();
         for root in dirs {
-            let Some(site) = root.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
+            let Some(site) = root
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(str::to_string)
+            else {
+                continue;
+            };
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
             let addr = listener.local_addr()?;
-            let state = SiteState { site: site.clone(), root, log: log.clone() };
+            let state = SiteState {
+                site: site.clone(),
+                root,
+                log: log.clone(),
+            };
             let app = Router::new().fallback(serve_file).with_state(state);
             tasks.push(tokio::spawn(async move {
                 if let Err(e) = axum::serve(listener, app).await {
@@ -75,7 +87,10 @@ impl FixtureServer {
 
     /// Placeholder values for source files: `fixture:<site>` → base URL.
     pub fn vars(&self) -> HashMap<String, String> {
-        self.bases.iter().map(|(site, base)| (format!("fixture:{site}"), base.clone())).collect()
+        self.bases
+            .iter()
+            .map(|(site, base)| (format!("fixture:{site}"), base.clone()))
+            .collect()
     }
 
     /// Every request so far.
@@ -111,8 +126,20 @@ async fn serve_file(State(state): State<SiteState>, req: Request<Body>) -> Respo
     let path = req.uri().path().to_string();
     let user_agent = header_str(req.headers(), header::USER_AGENT);
     if let Ok(mut log) = state.log.lock() {
-        let path_and_query = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_else(|| path.clone());
-        log.push(LoggedRequest { site: state.site.clone(), path: path_and_query, user_agent, at: Instant::now() });
+        let path_and_query = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| path.clone());
+        let conditional = req.headers().contains_key(header::IF_NONE_MATCH)
+            || req.headers().contains_key(header::IF_MODIFIED_SINCE);
+        log.push(LoggedRequest {
+            site: state.site.clone(),
+            path: path_and_query,
+            user_agent,
+            conditional,
+            at: Instant::now(),
+        });
     }
     let mut rel = PathBuf::new();
     for part in Path::new(path.trim_start_matches('/')).components() {
@@ -125,7 +152,9 @@ async fn serve_file(State(state): State<SiteState>, req: Request<Body>) -> Respo
     if path.ends_with('/') || file.is_dir() {
         file = file.join("index.html");
     }
-    let Ok(bytes) = tokio::fs::read(&file).await else { return status(StatusCode::NOT_FOUND) };
+    let Ok(bytes) = tokio::fs::read(&file).await else {
+        return status(StatusCode::NOT_FOUND);
+    };
     let etag = format!("\"{:016x}\"", fnv1a(&bytes));
     if header_str(req.headers(), header::IF_NONE_MATCH) == etag {
         return Response::builder()
@@ -142,7 +171,11 @@ async fn serve_file(State(state): State<SiteState>, req: Request<Body>) -> Respo
 }
 
 fn header_str(headers: &HeaderMap, name: header::HeaderName) -> String {
-    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 fn status(code: StatusCode) -> Response<Body> {
@@ -153,5 +186,7 @@ fn status(code: StatusCode) -> Response<Body> {
 
 /// FNV-1a, for ETags.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

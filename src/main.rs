@@ -10,7 +10,11 @@ use tenders::app::{self, DataDir};
 use tenders::config::Config;
 
 #[derive(Parser)]
-#[command(name = "tenders", version, about = "Japanese public tenders and award results: polite crawlers, Japanese search")]
+#[command(
+    name = "tenders",
+    version,
+    about = "Japanese public tenders and award results: polite crawlers, Japanese search"
+)]
 struct Cli {
     /// Configuration file (optional; default tenders.toml).
     #[arg(long, global = true, value_name = "FILE")]
@@ -64,6 +68,12 @@ enum Command {
 enum SourcesCommand {
     /// List the configured sources with their last run.
     List,
+    /// Canary-fetch one item per source and say which sources are healthy.
+    Check {
+        /// Only this source (repeatable).
+        #[arg(long = "source", value_name = "ID")]
+        sources: Vec<String>,
+    },
 }
 
 #[derive(Args)]
@@ -140,9 +150,12 @@ impl SearchArgs {
 fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,tenders=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                "warn,tenders=info,crawler=info,indexer=info,search_api=info".into()
+            }),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let config = match &cli.config {
@@ -170,7 +183,10 @@ async fn run(command: Command, config: Config, data_root: PathBuf) -> Result<()>
         Command::Index { rebuild } => {
             let data = DataDir::create(&data_root)?;
             let report = app::index(&data, rebuild)?;
-            println!("{} records applied in {} commits; {} documents", report.applied, report.commits, report.documents);
+            println!(
+                "{} records applied in {} commits; {} documents",
+                report.applied, report.commits, report.documents
+            );
             Ok(())
         }
         Command::Serve { addr } => {
@@ -190,16 +206,68 @@ async fn run(command: Command, config: Config, data_root: PathBuf) -> Result<()>
             }
             Ok(())
         }
-        Command::Sources { command: SourcesCommand::List } => {
+        Command::Sources {
+            command: SourcesCommand::List,
+        } => {
             let data = DataDir::create(&data_root)?;
             let sources = app::sources(&config.sources_dir, &Default::default(), &[])?;
             let store = data.open_store()?;
-            println!("{:<16} {:<8} {:>8} {:<10} {}", "id", "kind", "records", "last run", "name");
+            println!(
+                "{:<16} {:<8} {:>8} {:<10} {}",
+                "id", "kind", "records", "last run", "name"
+            );
             let counts = store.count_by_source()?;
             for s in sources {
-                let n = counts.iter().find(|(id, _)| *id == s.id).map(|(_, n)| *n).unwrap_or(0);
-                let last = store.recent_runs(&s.id, 1)?.into_iter().next().map(|r| r.status).unwrap_or_else(|| "never".into());
-                println!("{:<16} {:<8} {:>8} {:<10} {}", s.id, s.kind.as_str(), n, last, s.name);
+                let n = counts
+                    .iter()
+                    .find(|(id, _)| *id == s.id)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0);
+                let last = store
+                    .recent_runs(&s.id, 1)?
+                    .into_iter()
+                    .next()
+                    .map(|r| r.status)
+                    .unwrap_or_else(|| "never".into());
+                println!(
+                    "{:<16} {:<8} {:>8} {:<10} {}",
+                    s.id,
+                    s.kind.as_str(),
+                    n,
+                    last,
+                    s.name
+                );
+            }
+            Ok(())
+        }
+        Command::Sources {
+            command: SourcesCommand::Check { sources },
+        } => {
+            let sources = app::sources(&config.sources_dir, &Default::default(), &sources)?;
+            let fetcher = app::fetcher(&config)?;
+            let canaries = futures_util::future::join_all(
+                sources.iter().map(|s| crawler::canary::check(&fetcher, s)),
+            )
+            .await;
+            let mut unhealthy = 0;
+            for c in &canaries {
+                let state = if c.healthy { "healthy" } else { "UNHEALTHY" };
+                println!("{:<16} {:<9} {}", c.source, state, c.message);
+                if let Some(t) = &c.sample_title {
+                    println!("{:<16} {:<9} sample: {t}", "", "");
+                }
+                if !c.missing_fields.is_empty() {
+                    println!(
+                        "{:<16} {:<9} sample lacks: {}",
+                        "",
+                        "",
+                        c.missing_fields.join(", ")
+                    );
+                }
+                unhealthy += usize::from(!c.healthy);
+            }
+            if unhealthy > 0 {
+                anyhow::bail!("{unhealthy} of {} sources unhealthy", canaries.len());
             }
             Ok(())
         }

@@ -6,7 +6,7 @@
 //! extracted again. Records are only ever inserted or updated: a run that finds nothing never
 //! deletes what earlier runs found.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -15,16 +15,23 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use indexer::store::{Store, UpsertOutcome, UrlState};
+use indexer::store::{FrontierEntry, Store, UpsertOutcome, UrlState};
 
 use crate::fetch::decode::decode_html;
 use crate::fetch::{FetchError, FetchRequest, Fetched, Fetcher, HostScope, Page, Validators};
-use crate::source::html::{ListItem, ListReader, extract_detail, extract_results};
 use crate::source::ResultsConfig;
+use crate::source::html::{ListItem, ListReader, extract_detail, extract_results};
 use crate::source::{SourceConfig, SourceKind};
 
 /// Pages fetched per run and source when the source sets no `max_pages`.
 pub const DEFAULT_MAX_PAGES: usize = 5_000;
+
+/// A frontier older than this is not resumed: the run starts afresh.
+pub const MAX_RESUME_AGE: Duration = Duration::from_secs(3 * 24 * 3600);
+
+const ROLE_LIST: &str = "list";
+const ROLE_DETAIL: &str = "detail";
+const ROLE_RESULTS: &str = "results";
 
 /// Delay between two requests to one host when the source sets none.
 pub const DEFAULT_SOURCE_DELAY: Duration = Duration::from_secs(1);
@@ -73,7 +80,11 @@ impl SourceReport {
 
     /// Items the run found on its pages: new + changed + unchanged records and unchanged pages.
     pub fn items_seen(&self) -> u64 {
-        self.records_new + self.records_changed + self.records_unchanged + self.unchanged_pages + self.not_modified
+        self.records_new
+            + self.records_changed
+            + self.records_unchanged
+            + self.unchanged_pages
+            + self.not_modified
     }
 
     /// Total errors.
@@ -102,10 +113,22 @@ impl<'a> Crawler<'a> {
     /// One run of one source; the report is also stored with the run.
     pub async fn crawl_source(&self, source: &SourceConfig) -> SourceReport {
         let started = Instant::now();
-        let run = self.with_store(|s| s.start_run(&source.id, Utc::now()));
-        let mut report = SourceReport { source: source.id.clone(), ..SourceReport::default() };
+        let run = self.with_store(|s| {
+            // A run left `running` was killed; its frontier (if any) is resumed below.
+            s.interrupt_stale_runs(&source.id)?;
+            s.start_run(&source.id, Utc::now())
+        });
+        let mut report = SourceReport {
+            source: source.id.clone(),
+            ..SourceReport::default()
+        };
         match source.kind {
             SourceKind::Html => self.crawl_html(source, &mut report).await,
+            SourceKind::Kkj => {
+                let options = crate::source::kkj::KkjOptions::default();
+                crate::source::kkj::crawl(self.fetcher, self.store, source, &mut report, &options)
+                    .await;
+            }
             other => report.messages.push(format!(
                 "source kind {} is not supported by this version of the crawler",
                 other.as_str()
@@ -121,15 +144,23 @@ impl<'a> Crawler<'a> {
         };
         if let Ok(Some(run)) = run {
             let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
-            if let Err(e) = self.with_store(|s| s.finish_run(run, &report.status, &json, Utc::now())) {
+            if let Err(e) =
+                self.with_store(|s| s.finish_run(run, &report.status, &json, Utc::now()))
+            {
                 tracing::error!(source = %source.id, error = %e, "cannot store the run report");
             }
         }
         report
     }
 
-    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, indexer::store::StoreError>) -> Result<Option<T>, String> {
-        let mut guard = self.store.lock().map_err(|_| "store lock poisoned".to_string())?;
+    fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, indexer::store::StoreError>,
+    ) -> Result<Option<T>, String> {
+        let mut guard = self
+            .store
+            .lock()
+            .map_err(|_| "store lock poisoned".to_string())?;
         f(&mut guard).map(Some).map_err(|e| e.to_string())
     }
 
@@ -145,94 +176,214 @@ impl<'a> Crawler<'a> {
                 return;
             }
         };
-        let scope = HostScope::new(starts.iter()).with_hosts(source.allowed_hosts.iter().map(String::as_str));
+        let scope = HostScope::new(starts.iter())
+            .with_hosts(source.allowed_hosts.iter().map(String::as_str));
         let delay = source.delay().unwrap_or(DEFAULT_SOURCE_DELAY);
         let max_pages = source.max_pages.unwrap_or(DEFAULT_MAX_PAGES);
-        let mut budget = max_pages;
-
-        let mut list_queue: VecDeque<Url> = starts.into_iter().collect();
-        let mut seen_lists: HashSet<Url> = HashSet::new();
-        let mut items: Vec<ListItem> = Vec::new();
-        while let Some(url) = list_queue.pop_front() {
-            if !seen_lists.insert(url.clone()) {
-                continue;
-            }
-            if budget == 0 {
-                report.messages.push(format!("page limit {max_pages} reached"));
-                break;
-            }
-            budget -= 1;
-            let req = FetchRequest { url: &url, scope: &scope, delay, validators: None };
-            match self.fetcher.get(req).await {
-                Ok(Fetched::Page(page)) => {
-                    report.pages_fetched += 1;
-                    report.politeness_wait_ms += page.waited.as_millis() as u64;
-                    let html = decode_html(&page.body, page.content_type.as_deref(), source.encoding.as_deref());
-                    let list_page = reader.read(&html.text, &page.url);
-                    report.excluded_items += list_page.excluded as u64;
-                    for item in list_page.items {
-                        if !items.iter().any(|i| i.url == item.url) {
-                            items.push(item);
-                        }
-                    }
-                    if let Some(next) = list_page.next {
-                        list_queue.push_back(next);
-                    }
-                }
-                Ok(Fetched::NotModified { waited, .. }) => {
-                    report.not_modified += 1;
-                    report.politeness_wait_ms += waited.as_millis() as u64;
-                }
-                Err(e) => {
-                    tracing::warn!(source = %source.id, url = %url, error = %e, "list page failed");
-                    report.error(&e);
-                }
-            }
-        }
-
         // Results pages are read as tables of awards, not as detail pages.
         let results_urls: Vec<(Url, &ResultsConfig)> = source
             .results
             .iter()
-            .flat_map(|r| r.urls.iter().filter_map(move |u| Url::parse(u).ok().map(|u| (u, r))))
-            .collect();
-        items.retain(|i| !results_urls.iter().any(|(u, _)| *u == i.url));
-        for (url, results) in &results_urls {
-            if budget == 0 {
-                break;
-            }
-            budget -= 1;
-            self.crawl_page(source, &scope, delay, url, report, |html, page_url| {
-                extract_results(html, page_url, source, results)
+            .flat_map(|r| {
+                r.urls
+                    .iter()
+                    .filter_map(move |u| Url::parse(u).ok().map(|u| (u, r)))
             })
-            .await;
-        }
+            .collect();
 
-        for item in &items {
-            if budget == 0 {
-                report.messages.push(format!("page limit {max_pages} reached"));
-                break;
-            }
-            budget -= 1;
-            self.crawl_detail(source, &scope, delay, item, report).await;
+        // The frontier lives in the store: a run killed half-way is finished by the next one,
+        // which fetches none of the pages the killed run had done.
+        let resumed = self.resume_or_seed(source, &starts, &results_urls, report);
+        if resumed {
+            tracing::info!(source = %source.id, "resuming an interrupted crawl");
         }
-        if items.is_empty() && report.pages_fetched > 0 {
-            report.messages.push("list pages yielded no items: check the [list] selectors".into());
+        let mut fetched = 0usize;
+        loop {
+            let Ok(Some(Some(entry))) = self.with_store(|s| s.frontier_next(&source.id)) else {
+                break;
+            };
+            if fetched >= max_pages {
+                report.messages.push(format!(
+                    "page limit {max_pages} reached; the rest is left for the next run"
+                ));
+                return;
+            }
+            fetched += 1;
+            let Ok(url) = Url::parse(&entry.url) else {
+                self.mark_done(source, &entry.url, report);
+                continue;
+            };
+            match entry.role.as_str() {
+                ROLE_LIST => {
+                    let discovered = self
+                        .crawl_list_page(
+                            source,
+                            &scope,
+                            delay,
+                            &reader,
+                            &url,
+                            &results_urls,
+                            report,
+                        )
+                        .await;
+                    if let Err(e) =
+                        self.with_store(|s| s.frontier_add(&source.id, &discovered, Utc::now()))
+                    {
+                        report.messages.push(e);
+                        return;
+                    }
+                }
+                ROLE_RESULTS => {
+                    if let Some((_, results)) = results_urls.iter().find(|(u, _)| *u == url) {
+                        self.crawl_page(source, &scope, delay, &url, report, |html, page_url| {
+                            extract_results(html, page_url, source, results)
+                        })
+                        .await;
+                    }
+                }
+                _ => {
+                    let item = ListItem {
+                        url: url.clone(),
+                        title: entry.title.clone(),
+                        award: entry.award,
+                    };
+                    self.crawl_page(source, &scope, delay, &url, report, |html, page_url| {
+                        vec![extract_detail(html, page_url, source, &item)]
+                    })
+                    .await;
+                }
+            }
+            self.mark_done(source, &entry.url, report);
+            if fetched % 50 == 0 {
+                let (done, pending) = self
+                    .with_store(|s| s.frontier_counts(&source.id))
+                    .ok()
+                    .flatten()
+                    .unwrap_or((0, 0));
+                tracing::info!(source = %source.id, done, pending, "crawl progress");
+            }
+        }
+        if report.pages_fetched + report.not_modified > 0 && report.items_seen() == 0 {
+            report
+                .messages
+                .push("the pages yielded no items: check the [list] selectors".into());
+        }
+        if let Err(e) = self.with_store(|s| s.frontier_clear(&source.id)) {
+            report.messages.push(e);
         }
     }
 
-    async fn crawl_detail(
+    /// Continues an interrupted run's frontier, or seeds a new one. Returns whether it resumed.
+    fn resume_or_seed(
+        &self,
+        source: &SourceConfig,
+        starts: &[Url],
+        results: &[(Url, &ResultsConfig)],
+        report: &mut SourceReport,
+    ) -> bool {
+        let started = self
+            .with_store(|s| s.frontier_started(&source.id))
+            .ok()
+            .flatten()
+            .flatten();
+        let fresh = started.is_some_and(|t| {
+            Utc::now() - t < chrono::Duration::from_std(MAX_RESUME_AGE).unwrap_or_default()
+        });
+        if fresh {
+            return true;
+        }
+        let seeds: Vec<FrontierEntry> = starts
+            .iter()
+            .map(|u| FrontierEntry {
+                url: u.to_string(),
+                role: ROLE_LIST.into(),
+                title: String::new(),
+                award: false,
+            })
+            .chain(results.iter().map(|(u, _)| FrontierEntry {
+                url: u.to_string(),
+                role: ROLE_RESULTS.into(),
+                title: String::new(),
+                award: true,
+            }))
+            .collect();
+        let seeded = self.with_store(|s| {
+            s.frontier_clear(&source.id)?;
+            s.frontier_add(&source.id, &seeds, Utc::now())
+        });
+        if let Err(e) = seeded {
+            report.messages.push(e);
+        }
+        false
+    }
+
+    fn mark_done(&self, source: &SourceConfig, url: &str, report: &mut SourceReport) {
+        if let Err(e) = self.with_store(|s| s.frontier_done(&source.id, url)) {
+            report.messages.push(e);
+        }
+    }
+
+    /// Fetches a list page; returns the detail pages and next list page it links to.
+    #[allow(clippy::too_many_arguments)]
+    async fn crawl_list_page(
         &self,
         source: &SourceConfig,
         scope: &HostScope,
         delay: Duration,
-        item: &ListItem,
+        reader: &ListReader,
+        url: &Url,
+        results: &[(Url, &ResultsConfig)],
         report: &mut SourceReport,
-    ) {
-        self.crawl_page(source, scope, delay, &item.url, report, |html, page_url| {
-            vec![extract_detail(html, page_url, source, item)]
-        })
-        .await;
+    ) -> Vec<FrontierEntry> {
+        // List pages are always fetched in full: their items are needed even when unchanged.
+        let req = FetchRequest {
+            url,
+            scope,
+            delay,
+            validators: None,
+        };
+        let page = match self.fetcher.get(req).await {
+            Ok(Fetched::Page(page)) => page,
+            Ok(Fetched::NotModified { waited, .. }) => {
+                report.not_modified += 1;
+                report.politeness_wait_ms += waited.as_millis() as u64;
+                return Vec::new();
+            }
+            Err(e) => {
+                tracing::warn!(source = %source.id, url = %url, error = %e, "list page failed");
+                report.error(&e);
+                return Vec::new();
+            }
+        };
+        report.pages_fetched += 1;
+        report.politeness_wait_ms += page.waited.as_millis() as u64;
+        let html = decode_html(
+            &page.body,
+            page.content_type.as_deref(),
+            source.encoding.as_deref(),
+        );
+        let list_page = reader.read(&html.text, &page.url);
+        report.excluded_items += list_page.excluded as u64;
+        let mut out: Vec<FrontierEntry> = list_page
+            .items
+            .into_iter()
+            .filter(|i| !results.iter().any(|(u, _)| *u == i.url))
+            .map(|i| FrontierEntry {
+                url: i.url.to_string(),
+                role: ROLE_DETAIL.into(),
+                title: i.title,
+                award: i.award,
+            })
+            .collect();
+        if let Some(next) = list_page.next {
+            out.push(FrontierEntry {
+                url: next.to_string(),
+                role: ROLE_LIST.into(),
+                title: String::new(),
+                award: false,
+            });
+        }
+        out
     }
 
     /// Fetches one page with a conditional GET; when it changed, extracts records from it with
@@ -247,12 +398,21 @@ impl<'a> Crawler<'a> {
         extract: impl FnOnce(&str, &Url) -> Vec<indexer::Record>,
     ) {
         let key = url.as_str();
-        let previous = self.with_store(|s| s.url_state(key)).ok().flatten().flatten();
+        let previous = self
+            .with_store(|s| s.url_state(key))
+            .ok()
+            .flatten()
+            .flatten();
         let validators = previous.as_ref().map(|p| Validators {
             etag: p.etag.clone(),
             last_modified: p.last_modified.clone(),
         });
-        let req = FetchRequest { url, scope, delay, validators: validators.as_ref() };
+        let req = FetchRequest {
+            url,
+            scope,
+            delay,
+            validators: validators.as_ref(),
+        };
         let page: Page = match self.fetcher.get(req).await {
             Ok(Fetched::Page(page)) => page,
             Ok(Fetched::NotModified { waited, .. }) => {
@@ -278,7 +438,8 @@ impl<'a> Crawler<'a> {
             status: Some(page.status),
             fetched_at: Some(Utc::now()),
         };
-        let unchanged = previous.as_ref().and_then(|p| p.body_hash.as_deref()) == Some(body_hash.as_str());
+        let unchanged =
+            previous.as_ref().and_then(|p| p.body_hash.as_deref()) == Some(body_hash.as_str());
         if unchanged {
             report.unchanged_pages += 1;
             if let Err(e) = self.with_store(|s| s.set_url_state(&state)) {
@@ -286,7 +447,11 @@ impl<'a> Crawler<'a> {
             }
             return;
         }
-        let html = decode_html(&page.body, page.content_type.as_deref(), source.encoding.as_deref());
+        let html = decode_html(
+            &page.body,
+            page.content_type.as_deref(),
+            source.encoding.as_deref(),
+        );
         if html.had_errors {
             tracing::warn!(source = %source.id, url = %page.url, encoding = html.encoding, "page has bytes invalid in its character set");
         }

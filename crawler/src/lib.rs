@@ -5,10 +5,16 @@
 //! - [`normalize`]: Japanese dates (和暦), money, company names, text and classification.
 //! - [`source`]: source configuration (one TOML file per source) and the source kinds.
 //! - [`crawl`]: one crawl pass over a set of sources, writing into the indexer's store.
+//! - [`canary`]: fetch one item per source to tell whether it still works.
 //!
 //! This is the only crate of the workspace that names reqwest.
 
+pub mod canary;
 pub mod crawl;
 pub mod fetch;
+pub mod link;
 pub mod normalize;
+pub mod reference;
 pub mod source;
+#[cfg(feature = "testsupport")]
+pub mod testsupport;

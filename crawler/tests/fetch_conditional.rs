@@ -18,6 +18,9 @@ async fn unchanged_page_answers_304_and_changed_page_its_body() {
         if req.path == "/robots.txt" {
             return respond(404, &[], "");
         }
+        if req.path == "/always-304" {
+            return respond(304, &[], "");
+        }
         let etag_matches = req.header("if-none-match") == Some(ETAG);
         let date_matches = req.header("if-modified-since") == Some(LAST_MODIFIED);
         if etag_matches || (req.header("if-none-match").is_none() && date_matches) {
@@ -86,6 +89,26 @@ async fn unchanged_page_answers_304_and_changed_page_its_body() {
         fetcher.get(request(Some(&stale))).await.unwrap(),
         Fetched::Page(_)
     ));
+
+    // a 304 nobody asked for is not "not modified": there is no stored copy
+    let odd = server.url("/always-304");
+    let err = fetcher
+        .get(FetchRequest {
+            url: &odd,
+            scope: &scope,
+            delay: Duration::from_millis(30),
+            validators: Some(&Validators::default()),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, crawler::fetch::FetchError::Http { status: 304, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        server.requests_for("/always-304")[0].header("if-none-match"),
+        None
+    );
 
     let reqs = server.requests_for("/nyusatsu/kokoku/0042.html");
     assert_eq!(reqs.len(), 4);

@@ -125,7 +125,7 @@ async fn robots_network_error_disallows_all() {
     let addr = listener.local_addr().unwrap();
     drop(listener);
     let url = url::Url::parse(&format!("http://{addr}/nyusatsu/")).unwrap();
-    let scope = crawler::fetch::HostScope::new(&[url.clone()]);
+    let scope = crawler::fetch::HostScope::new(std::slice::from_ref(&url));
     let fetcher = Fetcher::new(test_config()).unwrap();
     let err = fetcher
         .get(FetchRequest {
@@ -268,4 +268,74 @@ async fn robots_redirect_is_followed_and_applies_to_the_original_authority() {
         "{err:?}"
     );
     assert_eq!(server.paths(), ["/robots.txt", "/site/robots-2025.txt"]);
+}
+
+#[tokio::test]
+async fn robots_is_cached_at_most_24_hours_and_an_unreachable_one_is_retried_later() {
+    use std::sync::Arc;
+
+    use crawler::fetch::{Clock, FakeClock};
+
+    let server = TestServer::start("127.0.0.1", |req, seen| match req.path.as_str() {
+        // unreachable for the first three tries (one get's worth of attempts), then fine
+        "/robots.txt" if seen < 3 => respond(500, &[], "db down"),
+        "/robots.txt" => robots("User-agent: *\nDisallow: /private/\n"),
+        _ => html("ok"),
+    })
+    .await;
+    let clock = Arc::new(FakeClock::new());
+    let config = test_config();
+    let error_ttl = config.robots_error_ttl;
+    let fetcher = Fetcher::with_clock(config, clock.clone()).unwrap();
+    let scope = server.scope();
+    let get = |path: &str| {
+        let url = server.url(path);
+        let fetcher = fetcher.clone();
+        let scope = scope.clone();
+        async move {
+            fetcher
+                .get(FetchRequest {
+                    url: &url,
+                    scope: &scope,
+                    delay: DELAY,
+                    validators: None,
+                })
+                .await
+        }
+    };
+    let robots_count = || server.requests_for("/robots.txt").len();
+
+    assert!(matches!(
+        get("/a").await,
+        Err(FetchError::RobotsUnreachable { .. })
+    ));
+    assert_eq!(robots_count(), 3);
+    // within the negative cache: no new request at all
+    clock.advance(error_ttl / 2);
+    assert!(matches!(
+        get("/a").await,
+        Err(FetchError::RobotsUnreachable { .. })
+    ));
+    assert_eq!(robots_count(), 3);
+    // after it: robots.txt is tried again, and now it answers
+    clock.advance(error_ttl);
+    get("/a").await.unwrap();
+    assert_eq!(robots_count(), 4);
+    assert!(matches!(
+        get("/private/b").await,
+        Err(FetchError::DisallowedByRobots { .. })
+    ));
+    // a good robots.txt is reused for 23 h …
+    clock.advance(Duration::from_secs(23 * 3600));
+    get("/c").await.unwrap();
+    assert_eq!(robots_count(), 4);
+    // … and fetched again after 24 h
+    clock.advance(Duration::from_secs(2 * 3600));
+    get("/d").await.unwrap();
+    assert_eq!(robots_count(), 5);
+    assert!(
+        clock.now() > std::time::Instant::now(),
+        "the fake clock ran ahead"
+    );
+    assert!(server.paths().iter().all(|p| !p.starts_with("/private/")));
 }

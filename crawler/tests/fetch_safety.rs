@@ -139,7 +139,7 @@ async fn non_loopback_source_never_reaches_a_private_address() {
     };
     let fetcher = Fetcher::new(config).unwrap();
     let url = Url::parse(&format!("http://nyusatsu.city.example.lg.jp:{port}/")).unwrap();
-    let scope = HostScope::new(&[url.clone()]);
+    let scope = HostScope::new(std::slice::from_ref(&url));
     assert!(!scope.is_loopback());
     let err = get(&fetcher, &url, &scope).await.unwrap_err();
     assert!(

@@ -295,7 +295,13 @@ fn epoch() -> DateTime<Utc> {
 
 impl Record {
     /// A minimal record with the required fields; everything else empty.
-    pub fn new(id: impl Into<String>, kind: Kind, source: impl Into<String>, url: impl Into<String>, title: impl Into<String>) -> Record {
+    pub fn new(
+        id: impl Into<String>,
+        kind: Kind,
+        source: impl Into<String>,
+        url: impl Into<String>,
+        title: impl Into<String>,
+    ) -> Record {
         Record {
             id: id.into(),
             kind,

@@ -90,6 +90,20 @@ pub struct UrlState {
     pub fetched_at: Option<DateTime<Utc>>,
 }
 
+/// One URL of a source's crawl frontier: what a run still has to fetch, persisted so that a
+/// killed run is finished by the next one without fetching its done pages again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrontierEntry {
+    /// The URL.
+    pub url: String,
+    /// What the page is to the source's adapter (`list`, `detail`, `results`, …).
+    pub role: String,
+    /// The title it was listed under, if any.
+    pub title: String,
+    /// Whether the list marked it as an award.
+    pub award: bool,
+}
+
 /// A stored crawl run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunRow {
@@ -160,6 +174,17 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     report TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS crawl_runs_source ON crawl_runs(source, id);
+CREATE TABLE IF NOT EXISTS frontier (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    url TEXT NOT NULL,
+    role TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    award INTEGER NOT NULL DEFAULT 0,
+    done INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    UNIQUE (source, url)
+);
 "#;
 
 /// The SQLite store.
@@ -188,11 +213,18 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
         let found: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?;
         match found.and_then(|v| v.parse::<i64>().ok()) {
             Some(v) if v > SCHEMA_VERSION => {
-                return Err(StoreError::SchemaTooNew { found: v, supported: SCHEMA_VERSION });
+                return Err(StoreError::SchemaTooNew {
+                    found: v,
+                    supported: SCHEMA_VERSION,
+                });
             }
             Some(_) => {}
             None => {
@@ -218,7 +250,11 @@ impl Store {
     }
 
     /// Upserts many records in one transaction.
-    pub fn upsert_all(&mut self, records: &[Record], now: DateTime<Utc>) -> Result<Vec<UpsertOutcome>> {
+    pub fn upsert_all(
+        &mut self,
+        records: &[Record],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<UpsertOutcome>> {
         let tx = self.conn.transaction()?;
         let mut outcomes = Vec::with_capacity(records.len());
         for record in records {
@@ -232,9 +268,11 @@ impl Store {
     pub fn get(&self, id: &str) -> Result<Option<Record>> {
         let row: Option<(String, String)> = self
             .conn
-            .query_row("SELECT id, data FROM records WHERE id = ?1", params![id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT id, data FROM records WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         row.map(|(id, data)| decode(&id, &data)).transpose()
     }
@@ -244,7 +282,9 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare("SELECT id, data FROM record_history WHERE id = ?1 ORDER BY version")?;
-        let rows = stmt.query_map(params![id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = stmt.query_map(params![id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, data) = row?;
@@ -259,27 +299,38 @@ impl Store {
             .conn
             .prepare("SELECT seq, id, data FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
         let rows = stmt.query_map(params![seq as i64, limit as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (seq, id, data) = row?;
-            out.push(Change { seq: seq as u64, record: decode(&id, &data)? });
+            out.push(Change {
+                seq: seq as u64,
+                record: decode(&id, &data)?,
+            });
         }
         Ok(out)
     }
 
     /// The highest sequence number written so far (0 for an empty store).
     pub fn max_seq(&self) -> Result<u64> {
-        let seq: i64 = self
-            .conn
-            .query_row("SELECT COALESCE(MAX(seq), 0) FROM records", [], |r| r.get(0))?;
+        let seq: i64 =
+            self.conn
+                .query_row("SELECT COALESCE(MAX(seq), 0) FROM records", [], |r| {
+                    r.get(0)
+                })?;
         Ok(seq as u64)
     }
 
     /// Number of records.
     pub fn count(&self) -> Result<u64> {
-        let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))?;
         Ok(n as u64)
     }
 
@@ -288,7 +339,9 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare("SELECT source, COUNT(*) FROM records GROUP BY source ORDER BY source")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -351,6 +404,86 @@ impl Store {
         Ok(())
     }
 
+    /// Adds URLs to a source's frontier; URLs already in it (done or not) are left alone.
+    /// Returns how many were new.
+    pub fn frontier_add(
+        &mut self,
+        source: &str,
+        entries: &[FrontierEntry],
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut added = 0;
+        for e in entries {
+            added += tx.execute(
+                "INSERT OR IGNORE INTO frontier (source, url, role, title, award, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![source, e.url, e.role, e.title, e.award, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    /// The next URL of a source's frontier still to fetch, in the order they were added.
+    pub fn frontier_next(&self, source: &str) -> Result<Option<FrontierEntry>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT url, role, title, award FROM frontier WHERE source = ?1 AND done = 0 ORDER BY seq LIMIT 1",
+                params![source],
+                |r| Ok(FrontierEntry { url: r.get(0)?, role: r.get(1)?, title: r.get(2)?, award: r.get(3)? }),
+            )
+            .optional()?)
+    }
+
+    /// Marks a frontier URL as done.
+    pub fn frontier_done(&mut self, source: &str, url: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE frontier SET done = 1 WHERE source = ?1 AND url = ?2",
+            params![source, url],
+        )?;
+        Ok(())
+    }
+
+    /// Counts of a source's frontier: (done, pending).
+    pub fn frontier_counts(&self, source: &str) -> Result<(u64, u64)> {
+        let (done, pending): (i64, i64) = self.conn.query_row(
+            "SELECT COALESCE(SUM(done), 0), COALESCE(SUM(1 - done), 0) FROM frontier WHERE source = ?1",
+            params![source],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((done as u64, pending as u64))
+    }
+
+    /// Empties a source's frontier (its run is complete, or too old to resume).
+    pub fn frontier_clear(&mut self, source: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM frontier WHERE source = ?1", params![source])?;
+        Ok(())
+    }
+
+    /// When the oldest entry of a source's frontier was added, if it has any.
+    pub fn frontier_started(&self, source: &str) -> Result<Option<DateTime<Utc>>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT MIN(created_at) FROM frontier WHERE source = ?1",
+                params![source],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Marks runs of a source left `running` by a killed process as `interrupted`.
+    pub fn interrupt_stale_runs(&mut self, source: &str) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE crawl_runs SET status = 'interrupted' WHERE source = ?1 AND status = 'running'",
+            params![source],
+        )?)
+    }
+
     /// Starts a crawl run for a source; returns its id.
     pub fn start_run(&mut self, source: &str, now: DateTime<Utc>) -> Result<i64> {
         self.conn.execute(
@@ -361,7 +494,13 @@ impl Store {
     }
 
     /// Finishes a crawl run with its status and JSON report.
-    pub fn finish_run(&mut self, run: i64, status: &str, report: &str, now: DateTime<Utc>) -> Result<()> {
+    pub fn finish_run(
+        &mut self,
+        run: i64,
+        status: &str,
+        report: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.conn.execute(
             "UPDATE crawl_runs SET finished_at = ?2, status = ?3, report = ?4 WHERE id = ?1",
             params![run, now, status, report],
@@ -389,7 +528,11 @@ impl Store {
     }
 }
 
-fn upsert_in(tx: &rusqlite::Transaction<'_>, record: &Record, now: DateTime<Utc>) -> Result<UpsertOutcome> {
+fn upsert_in(
+    tx: &rusqlite::Transaction<'_>,
+    record: &Record,
+    now: DateTime<Utc>,
+) -> Result<UpsertOutcome> {
     let hash = content_hash(record)?;
     let existing: Option<(String, DateTime<Utc>, i64, String)> = tx
         .query_row(
@@ -401,7 +544,10 @@ fn upsert_in(tx: &rusqlite::Transaction<'_>, record: &Record, now: DateTime<Utc>
     if let Some((old_hash, _, _, _)) = &existing
         && *old_hash == hash
     {
-        tx.execute("UPDATE records SET last_seen = ?2 WHERE id = ?1", params![record.id, now])?;
+        tx.execute(
+            "UPDATE records SET last_seen = ?2 WHERE id = ?1",
+            params![record.id, now],
+        )?;
         return Ok(UpsertOutcome::Unchanged);
     }
     let seq = next_seq(tx)?;
@@ -424,8 +570,10 @@ fn upsert_in(tx: &rusqlite::Transaction<'_>, record: &Record, now: DateTime<Utc>
             (UpsertOutcome::New, 1)
         }
     };
-    let data = serde_json::to_string(&stored)
-        .map_err(|source| StoreError::Serialize { id: record.id.clone(), source })?;
+    let data = serde_json::to_string(&stored).map_err(|source| StoreError::Serialize {
+        id: record.id.clone(),
+        source,
+    })?;
     tx.execute(
         "INSERT INTO records (id, kind, source, url, title, buyer, municipality_code, published,
             deadline, estimated_price, amount, winner, content_hash, first_seen, last_seen,
@@ -483,13 +631,18 @@ pub fn content_hash(record: &Record) -> Result<String> {
     content.last_seen = DateTime::<Utc>::UNIX_EPOCH;
     content.updated_at = DateTime::<Utc>::UNIX_EPOCH;
     content.content_hash = String::new();
-    let json = serde_json::to_vec(&content)
-        .map_err(|source| StoreError::Serialize { id: record.id.clone(), source })?;
+    let json = serde_json::to_vec(&content).map_err(|source| StoreError::Serialize {
+        id: record.id.clone(),
+        source,
+    })?;
     Ok(hex::encode(Sha256::digest(&json)))
 }
 
 fn decode(id: &str, data: &str) -> Result<Record> {
-    serde_json::from_str(data).map_err(|source| StoreError::Corrupt { id: id.to_string(), source })
+    serde_json::from_str(data).map_err(|source| StoreError::Corrupt {
+        id: id.to_string(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -499,11 +652,19 @@ mod tests {
     use chrono::TimeZone;
 
     fn t(h: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 21, h, 0, 0).single().unwrap()
+        Utc.with_ymd_and_hms(2026, 11, 21, h, 0, 0)
+            .single()
+            .unwrap()
     }
 
     fn notice(id: &str, title: &str) -> Record {
-        Record::new(id, Kind::Notice, "test", format!("http://127.0.0.1/{id}"), title)
+        Record::new(
+            id,
+            Kind::Notice,
+            "test",
+            format!("http://127.0.0.1/{id}"),
+            title,
+        )
     }
 
     #[test]
@@ -516,12 +677,19 @@ mod tests {
         assert_eq!(stored.first_seen, t(1));
         assert_eq!(stored.updated_at, t(1));
 
-        r.estimated_price = Some(Money { yen: 3_200_000, tax: Tax::Excluded, raw: "3,200,000円（税抜）".into() });
+        r.estimated_price = Some(Money {
+            yen: 3_200_000,
+            tax: Tax::Excluded,
+            raw: "3,200,000円（税抜）".into(),
+        });
         assert_eq!(store.upsert(&r, t(3)).unwrap(), UpsertOutcome::Changed);
         let stored = store.get("test:1").unwrap().unwrap();
         assert_eq!(stored.first_seen, t(1));
         assert_eq!(stored.updated_at, t(3));
-        assert_eq!(stored.estimated_price.as_ref().map(|m| m.yen), Some(3_200_000));
+        assert_eq!(
+            stored.estimated_price.as_ref().map(|m| m.yen),
+            Some(3_200_000)
+        );
         let history = store.history("test:1").unwrap();
         assert_eq!(history.len(), 1);
         assert_eq!(history[0].estimated_price, None);
@@ -534,7 +702,10 @@ mod tests {
         store.upsert(&notice("a", "一"), t(1)).unwrap();
         store.upsert(&notice("b", "二"), t(1)).unwrap();
         let all = store.changes_since(0, 10).unwrap();
-        assert_eq!(all.iter().map(|c| c.record.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            all.iter().map(|c| c.record.id.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
         let after_first = store.changes_since(all[0].seq, 10).unwrap();
         assert_eq!(after_first.len(), 1);
         // An unchanged upsert takes no sequence number; a change moves the record to the end.
@@ -569,6 +740,48 @@ mod tests {
     }
 
     #[test]
+    fn frontier_survives_and_resumes_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let entry = |u: &str, role: &str| FrontierEntry {
+            url: u.into(),
+            role: role.into(),
+            title: String::new(),
+            award: false,
+        };
+        {
+            let mut store = Store::open(&path).unwrap();
+            assert_eq!(
+                store
+                    .frontier_add("s", &[entry("l1", "list"), entry("d1", "detail")], t(1))
+                    .unwrap(),
+                2
+            );
+            // Re-adding a known URL (e.g. a list page linked from every page) does nothing.
+            assert_eq!(
+                store
+                    .frontier_add("s", &[entry("l1", "list"), entry("d2", "detail")], t(1))
+                    .unwrap(),
+                1
+            );
+            store.frontier_done("s", "l1").unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.frontier_counts("s").unwrap(), (1, 2));
+        assert_eq!(
+            store.frontier_next("s").unwrap().map(|e| e.url),
+            Some("d1".into())
+        );
+        assert_eq!(store.frontier_started("s").unwrap(), Some(t(1)));
+        store.frontier_done("s", "d1").unwrap();
+        store.frontier_done("s", "d2").unwrap();
+        assert_eq!(store.frontier_next("s").unwrap(), None);
+        store.frontier_clear("s").unwrap();
+        assert_eq!(store.frontier_counts("s").unwrap(), (0, 0));
+        assert_eq!(store.frontier_started("s").unwrap(), None);
+    }
+
+    #[test]
     fn reopening_a_file_keeps_everything() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tenders.sqlite");
@@ -577,6 +790,9 @@ mod tests {
             store.upsert(&notice("x", "庁舎清掃業務"), t(1)).unwrap();
         }
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.get("x").unwrap().map(|r| r.title), Some("庁舎清掃業務".to_string()));
+        assert_eq!(
+            store.get("x").unwrap().map(|r| r.title),
+            Some("庁舎清掃業務".to_string())
+        );
     }
 }

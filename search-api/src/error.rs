@@ -57,6 +57,10 @@ impl From<indexer::store::StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        (status, Json(serde_json::json!({ "error": self.public_message() }))).into_response()
+        (
+            status,
+            Json(serde_json::json!({ "error": self.public_message() })),
+        )
+            .into_response()
     }
 }

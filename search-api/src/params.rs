@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use indexer::index::{SearchRequest, Sort, Status};
+use indexer::index::{GroupBy, SearchRequest, Sort, Status};
 use indexer::{Category, Kind, Method};
 
 /// Longest accepted `q`, in characters.
@@ -13,6 +13,26 @@ pub const MAX_QUERY_CHARS: usize = 500;
 pub const MAX_PER_PAGE: u32 = 100;
 /// Largest accepted `page`.
 pub const MAX_PAGE: u32 = 10_000;
+
+/// Every parameter of a search, in the order the API documentation lists them.
+pub const SEARCH_PARAMS: [&str; 16] = [
+    "q",
+    "kind",
+    "prefecture",
+    "municipality",
+    "category",
+    "method",
+    "status",
+    "published_from",
+    "published_to",
+    "deadline_from",
+    "deadline_to",
+    "amount_min",
+    "amount_max",
+    "sort",
+    "page",
+    "per_page",
+];
 
 /// A bad query parameter.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,7 +45,10 @@ pub struct ParamError {
 }
 
 fn bad(param: &str, message: impl Into<String>) -> ParamError {
-    ParamError { param: param.to_string(), message: message.into() }
+    ParamError {
+        param: param.to_string(),
+        message: message.into(),
+    }
 }
 
 /// The decoded `(key, value)` pairs of a query string.
@@ -36,18 +59,31 @@ pub fn pairs(query: Option<&str>) -> Vec<(String, String)> {
 }
 
 fn date(param: &str, value: &str) -> Result<NaiveDate, ParamError> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| bad(param, format!("{value:?} is not a date of the form YYYY-MM-DD")))
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        bad(
+            param,
+            format!("{value:?} is not a date of the form YYYY-MM-DD"),
+        )
+    })
 }
 
 fn number<T: std::str::FromStr>(param: &str, value: &str) -> Result<T, ParamError> {
-    value
-        .parse::<T>()
-        .map_err(|_| bad(param, format!("{value:?} is not a non-negative whole number")))
+    value.parse::<T>().map_err(|_| {
+        bad(
+            param,
+            format!("{value:?} is not a non-negative whole number"),
+        )
+    })
 }
 
-/// Parameters besides the search filters that a handler accepts (e.g. `group_by`).
-pub fn parse_search(pairs: &[(String, String)], extra: &[&str]) -> Result<SearchRequest, ParamError> {
+/// Parses the search parameters of a query string into a [`SearchRequest`].
+///
+/// `extra` names parameters besides [`SEARCH_PARAMS`] that the caller handles itself (e.g.
+/// `group_by`); any other name is an error.
+pub fn parse_search(
+    pairs: &[(String, String)],
+    extra: &[&str],
+) -> Result<SearchRequest, ParamError> {
     let mut req = SearchRequest::default();
     for (key, value) in pairs {
         let value = value.trim();
@@ -55,10 +91,19 @@ pub fn parse_search(pairs: &[(String, String)], extra: &[&str]) -> Result<Search
         if value.is_empty() {
             continue;
         }
+        if !SEARCH_PARAMS.contains(&key.as_str()) {
+            if extra.contains(&key.as_str()) {
+                continue;
+            }
+            return Err(bad(key, "unknown parameter"));
+        }
         match key.as_str() {
             "q" => {
                 if value.chars().count() > MAX_QUERY_CHARS {
-                    return Err(bad("q", format!("longer than {MAX_QUERY_CHARS} characters")));
+                    return Err(bad(
+                        "q",
+                        format!("longer than {MAX_QUERY_CHARS} characters"),
+                    ));
                 }
                 if value.chars().filter(|c| *c == '"').count() % 2 == 1 {
                     return Err(bad("q", "unbalanced quotes"));
@@ -66,16 +111,27 @@ pub fn parse_search(pairs: &[(String, String)], extra: &[&str]) -> Result<Search
                 req.q = Some(value.to_string());
             }
             "kind" => {
-                req.kind = Some(Kind::parse(value).ok_or_else(|| bad("kind", format!("{value:?} is not notice or award")))?);
+                req.kind = Some(
+                    Kind::parse(value)
+                        .ok_or_else(|| bad("kind", format!("{value:?} is not notice or award")))?,
+                );
             }
             "prefecture" => req.prefecture.push(value.to_string()),
             "municipality" => req.municipality.push(value.to_string()),
-            "category" => req.category.push(Category::from_label(value).ok_or_else(|| {
-                bad("category", format!("{value:?} is not one of 物品, 工事, 役務"))
-            })?),
+            "category" => req
+                .category
+                .push(Category::from_label(value).ok_or_else(|| {
+                    bad(
+                        "category",
+                        format!("{value:?} is not one of 物品, 工事, 役務"),
+                    )
+                })?),
             "method" => req.method.push(Method::from_label(value).ok_or_else(|| {
                 let all: Vec<&str> = Method::ALL.iter().map(|m| m.label()).collect();
-                bad("method", format!("{value:?} is not one of {}", all.join(", ")))
+                bad(
+                    "method",
+                    format!("{value:?} is not one of {}", all.join(", ")),
+                )
             })?),
             "status" => {
                 req.status = Some(match value {
@@ -97,7 +153,10 @@ pub fn parse_search(pairs: &[(String, String)], extra: &[&str]) -> Result<Search
                     "published" => Sort::Published,
                     "amount" => Sort::Amount,
                     _ => {
-                        return Err(bad("sort", format!("{value:?} is not relevance, deadline, published or amount")));
+                        return Err(bad(
+                            "sort",
+                            format!("{value:?} is not relevance, deadline, published or amount"),
+                        ));
                     }
                 }
             }
@@ -111,11 +170,13 @@ pub fn parse_search(pairs: &[(String, String)], extra: &[&str]) -> Result<Search
             "per_page" => {
                 let per_page: u32 = number(key, value)?;
                 if per_page == 0 || per_page > MAX_PER_PAGE {
-                    return Err(bad("per_page", format!("must be between 1 and {MAX_PER_PAGE}")));
+                    return Err(bad(
+                        "per_page",
+                        format!("must be between 1 and {MAX_PER_PAGE}"),
+                    ));
                 }
                 req.per_page = per_page;
             }
-            other if extra.contains(&other) => {}
             other => return Err(bad(other, "unknown parameter")),
         }
     }
@@ -137,7 +198,45 @@ pub fn parse_search(pairs: &[(String, String)], extra: &[&str]) -> Result<Search
     Ok(req)
 }
 
+/// The value of `group_by` for award statistics (required).
+pub fn parse_group_by(pairs: &[(String, String)]) -> Result<GroupBy, ParamError> {
+    let values: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, v)| k == "group_by" && !v.trim().is_empty())
+        .map(|(_, v)| v.trim())
+        .collect();
+    match values.as_slice() {
+        [] => Ok(GroupBy::Winner),
+        [one] => GroupBy::parse(one).ok_or_else(|| {
+            bad(
+                "group_by",
+                format!("{one:?} is not one of {}", GROUP_BY.join(", ")),
+            )
+        }),
+        _ => Err(bad("group_by", "given more than once")),
+    }
+}
+
+/// The accepted values of `group_by`.
+pub const GROUP_BY: [&str; 6] = [
+    "winner",
+    "buyer",
+    "municipality",
+    "category",
+    "method",
+    "year",
+];
+
+/// The value of a single-valued parameter, if set (empty values are unset).
+pub fn single<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, v)| k == key && !v.trim().is_empty())
+        .map(|(_, v)| v.trim())
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -156,6 +255,44 @@ mod tests {
         assert_eq!(req.page, 2);
         assert_eq!(req.per_page, 50);
         assert!(matches!(req.sort, Sort::Deadline));
+    }
+
+    #[test]
+    fn every_listed_parameter_is_understood() {
+        for key in SEARCH_PARAMS {
+            let value = match key {
+                "kind" => "notice",
+                "category" => "物品",
+                "method" => "随意契約",
+                "status" => "open",
+                "sort" => "deadline",
+                k if k.ends_with("_from") || k.ends_with("_to") => "2026-04-01",
+                "q" | "prefecture" | "municipality" => "給食",
+                _ => "3",
+            };
+            let r = parse_search(&[(key.to_string(), value.to_string())], &[]);
+            assert!(r.is_ok(), "{key}={value}: {r:?}");
+            assert_ne!(
+                r.unwrap(),
+                SearchRequest::default(),
+                "{key} must change the request"
+            );
+        }
+    }
+
+    #[test]
+    fn group_by_values() {
+        let p = |q: &str| parse_group_by(&pairs(Some(q)));
+        assert_eq!(p("group_by=year").unwrap(), GroupBy::Year);
+        assert_eq!(p("").unwrap(), GroupBy::Winner);
+        assert_eq!(p("group_by=colour").unwrap_err().param, "group_by");
+        assert_eq!(
+            p("group_by=year&group_by=buyer").unwrap_err().param,
+            "group_by"
+        );
+        for g in GROUP_BY {
+            assert!(p(&format!("group_by={g}")).is_ok(), "{g}");
+        }
     }
 
     #[test]
@@ -182,12 +319,18 @@ mod tests {
             ("method=auction", "method"),
             ("q=%22abc", "q"),
             ("colour=red", "colour"),
-            ("deadline_from=2026-12-02&deadline_to=2026-12-01", "deadline_from"),
+            (
+                "deadline_from=2026-12-02&deadline_to=2026-12-01",
+                "deadline_from",
+            ),
             ("amount_min=10&amount_max=5", "amount_min"),
         ] {
             let err = parse(query).unwrap_err();
             assert_eq!(err.param, param, "{query}: {err}");
         }
+        let err = parse_search(&pairs(Some("group_by=winner")), &[]).unwrap_err();
+        assert_eq!(err.param, "group_by");
+        assert!(parse_search(&pairs(Some("group_by=winner")), &["group_by"]).is_ok());
         let long = format!("q={}", "あ".repeat(MAX_QUERY_CHARS + 1));
         assert_eq!(parse(&long).unwrap_err().param, "q");
     }

@@ -162,6 +162,9 @@ impl Fetcher {
         let mut url = req.url.clone();
         let mut waited = Duration::ZERO;
         let mut redirects: u8 = 0;
+        let sent_validators = req
+            .validators
+            .is_some_and(|v| v.etag.is_some() || v.last_modified.is_some());
         loop {
             req.scope.check(&url)?;
             let robots = self.robots_for(&url, req, &mut waited).await?;
@@ -183,7 +186,8 @@ impl Fetcher {
                 HopResult::Failed(e) => return Err(e),
             };
             match hop.status {
-                304 => return Ok(Fetched::NotModified { url, waited }),
+                // a 304 answers a conditional GET; unasked for, it is just an odd status
+                304 if sent_validators => return Ok(Fetched::NotModified { url, waited }),
                 200..=299 => {
                     let text = |name| http::header_str(&hop.headers, name).map(str::to_owned);
                     return Ok(Fetched::Page(Page {
@@ -227,11 +231,7 @@ impl Fetcher {
     /// The gap before a request to `url`: the source's delay, raised to the floor unless the
     /// host is loopback.
     fn base_gap(&self, url: &Url, delay: Duration) -> Duration {
-        if is_loopback_host(url) {
-            delay
-        } else {
-            delay.max(self.inner.config.min_delay)
-        }
+        base_gap(url, delay, self.inner.config.min_delay)
     }
 
     /// One hop, paced and retried: takes the host's turn, sends, and on a transient failure
@@ -422,6 +422,15 @@ impl Fetcher {
     }
 }
 
+/// The source's delay, raised to `floor` unless the host is loopback.
+fn base_gap(url: &Url, delay: Duration, floor: Duration) -> Duration {
+    if is_loopback_host(url) {
+        delay
+    } else {
+        delay.max(floor)
+    }
+}
+
 /// The pacing key of a URL: its host; for loopback hosts also the port, since fixtures on
 /// distinct ports stand in for distinct sites.
 fn pace_key(url: &Url) -> String {
@@ -451,4 +460,93 @@ fn location(hop: &Hop, base: &Url) -> Option<Url> {
     let mut next = base.join(text.trim()).ok()?;
     next.set_fragment(None);
     Some(next)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn u(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn the_floor_binds_every_host_but_loopback() {
+        let floor = Duration::from_secs(1);
+        let fast = Duration::from_millis(50);
+        let slow = Duration::from_secs(3);
+        assert_eq!(
+            base_gap(&u("https://www.city.example.lg.jp/"), fast, floor),
+            floor
+        );
+        assert_eq!(
+            base_gap(&u("https://www.city.example.lg.jp/"), slow, floor),
+            slow
+        );
+        assert_eq!(
+            base_gap(&u("http://203.0.113.5/"), Duration::ZERO, floor),
+            floor
+        );
+        assert_eq!(base_gap(&u("http://127.0.0.1:8080/"), fast, floor), fast);
+        assert_eq!(base_gap(&u("http://localhost:8080/"), fast, floor), fast);
+        assert_eq!(base_gap(&u("http://[::1]:8080/"), fast, floor), fast);
+    }
+
+    #[test]
+    fn pace_keys_are_hosts_and_loopback_ports() {
+        assert_eq!(
+            pace_key(&u("https://WWW.city.example.lg.jp/a")),
+            "www.city.example.lg.jp"
+        );
+        assert_eq!(
+            pace_key(&u("http://www.city.example.lg.jp:8080/b")),
+            "www.city.example.lg.jp",
+            "one real host is one slot, whatever the port"
+        );
+        assert_eq!(pace_key(&u("http://127.0.0.1:8081/")), "127.0.0.1:8081");
+        assert_eq!(pace_key(&u("http://127.0.0.1:8082/")), "127.0.0.1:8082");
+    }
+
+    #[test]
+    fn redirect_locations() {
+        let base = u("https://www.city.example.lg.jp/nyusatsu/list.html");
+        let hop = |loc: &[u8]| Hop {
+            status: 302,
+            headers: {
+                let mut h = reqwest::header::HeaderMap::new();
+                h.insert(
+                    header::LOCATION,
+                    reqwest::header::HeaderValue::from_bytes(loc).unwrap(),
+                );
+                h
+            },
+            body: Vec::new(),
+        };
+        assert_eq!(
+            location(&hop(b"kokoku/1.html#top"), &base)
+                .unwrap()
+                .as_str(),
+            "https://www.city.example.lg.jp/nyusatsu/kokoku/1.html"
+        );
+        assert_eq!(
+            location(&hop("/入札/一覧.html".as_bytes()), &base)
+                .unwrap()
+                .as_str(),
+            "https://www.city.example.lg.jp/%E5%85%A5%E6%9C%AD/%E4%B8%80%E8%A6%A7.html"
+        );
+        assert_eq!(
+            location(&hop(b"//other.example.com/x"), &base)
+                .unwrap()
+                .host_str(),
+            Some("other.example.com")
+        );
+        let none = Hop {
+            status: 302,
+            headers: reqwest::header::HeaderMap::new(),
+            body: Vec::new(),
+        };
+        assert!(location(&none, &base).is_none());
+        assert!(location(&hop(&[0x93, 0xfc, 0x8e, 0x44]), &base).is_none());
+    }
 }

@@ -4,6 +4,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use unicode_normalization::UnicodeNormalization;
 
 use super::text::normalize_text;
 
@@ -79,12 +80,23 @@ const LEGAL_FORMS: &[&str] = &[
 /// `(株)`), spaces removed, and abbreviated legal forms expanded where they are written:
 /// `(株)山田建設` → `株式会社山田建設` (前株), `山田建設(株)` → `山田建設株式会社` (後株), `(有)`
 /// → 有限会社, `(同)` → 合同会社, `(一社)` → 一般社団法人, `(特非)` / `NPO法人` →
-/// 特定非営利活動法人 and the other forms. Idempotent.
+/// 特定非営利活動法人 and the other forms. A trailing representative (`代表取締役 山田太郎`) or
+/// honorific (`様`, `御中`) is dropped. Idempotent.
 pub fn normalize_company(s: &str) -> String {
-    let mut name: String = normalize_text(s)
+    // Removing spaces can bring a combining mark next to a letter: renormalise.
+    let spaceless: String = normalize_text(s)
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
+    let mut name: String = spaceless.nfkc().collect();
+    // A representative's title and name, or an honorific, after the company name.
+    loop {
+        let stripped = TRAILING_PERSON.replace(&name, "${1}").into_owned();
+        if stripped == name {
+            break;
+        }
+        name = stripped;
+    }
     // Each expansion removes two parentheses, so this ends; repeating it makes the function
     // idempotent on nested input such as `((株))`.
     loop {
@@ -100,6 +112,14 @@ pub fn normalize_company(s: &str) -> String {
     }
     expand_half_parens(&name)
 }
+
+/// `山田建設株式会社代表取締役山田太郎`, `山田建設株式会社様`: the part after the name is dropped.
+static TRAILING_PERSON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(.{2,}?)(?:(?:代表取締役社長|代表取締役|代表社員|代表理事|理事長)[^()]*|様|殿|御中)$",
+    )
+    .expect("static regex")
+});
 
 /// Expands `株)山田建設` at the start and `山田建設(株` at the end: some systems drop one
 /// parenthesis of the abbreviation.

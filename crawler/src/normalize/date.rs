@@ -65,19 +65,13 @@ pub(crate) fn parse_first_group(
 ) -> Option<(ParsedDate, usize, usize)> {
     let items = scan(prepared);
     let first = items.first()?;
-    match items.get(1) {
-        Some(second) if is_range_between(&prepared[first.end..second.start]) => {
-            let end = resolve_range(first, second, reference)?;
-            Some((end, first.start, second.end))
-        }
-        _ => {
-            let tail_end = items.get(1).map_or(prepared.len(), |next| next.start);
-            if OPEN_RANGE_AFTER.is_match(&prepared[first.end..tail_end]) {
-                return None;
-            }
-            Some((resolve_single(first, reference)?, first.start, first.end))
-        }
+    let (parsed, used) = resolve_group(prepared, &items, 0, None, reference)?;
+    let last = items.get(used - 1)?;
+    let tail_end = items.get(used).map_or(prepared.len(), |next| next.start);
+    if OPEN_RANGE_AFTER.is_match(&prepared[last.end..tail_end]) {
+        return None;
     }
+    Some((parsed, first.start, last.end))
 }
 
 /// Normalises text for date parsing: NFKC, range markers unified to `~`, dashes to `-`, kanji
@@ -91,6 +85,9 @@ pub(crate) fn prepare(s: &str) -> String {
             _ => c,
         })
         .collect();
+    // `令和8(2026)年` and `2026(令和8)年` become `令和8年(2026年)` and `2026年(令和8年)`.
+    let folded = ERA_PAREN_BEFORE_NEN.replace_all(&folded, "${1}${2}年(${3}年)");
+    let folded = WESTERN_PAREN_BEFORE_NEN.replace_all(&folded, "${1}年(${2}${3}年)");
     KANJI_NUMBER
         .replace_all(
             &folded,
@@ -101,6 +98,16 @@ pub(crate) fn prepare(s: &str) -> String {
         )
         .into_owned()
 }
+
+static ERA_PAREN_BEFORE_NEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(令和|平成|昭和)\s*(元|[0-9]{1,2})\s*\(\s*([0-9]{4})\s*\)\s*年")
+        .expect("static regex")
+});
+
+static WESTERN_PAREN_BEFORE_NEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([0-9]{4})\s*\(\s*(令和|平成|昭和)\s*(元|[0-9]{1,2})\s*\)\s*年")
+        .expect("static regex")
+});
 
 static KANJI_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"([〇零一二三四五六七八九十百千]+)([年月日時分秒半])").expect("static regex")
@@ -203,7 +210,7 @@ static PATTERNS: LazyLock<Vec<(Pattern, Regex)>> = LazyLock::new(|| {
 });
 
 static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:\(\s*([月火水木金土日])?\s*(?:曜日|曜)?\s*(?:[・,、/]?\s*(?:祝|祭|休)日?)?\s*\)|([月火水木金土日])曜日?)")
+    Regex::new(r"^\s*(?:[(〔\[〈<]\s*([月火水木金土日])?\s*(?:曜日|曜)?\s*(?:[・,、/]?\s*(?:祝|祭|休)日?)?\s*[)〕\]〉>]|([月火水木金土日])曜日?)")
         .expect("static regex")
 });
 
@@ -497,7 +504,7 @@ fn trailer_at(s: &str) -> (Option<Weekday>, TimeOfDay, usize) {
 /// Whether a date may start at byte `i`: not in the middle of a number or a word.
 fn starts_cleanly(s: &str, i: usize) -> bool {
     match s[..i].chars().next_back() {
-        Some(c) => !(c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | ':' | ',')),
+        Some(c) => !(c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | ',')),
         None => true,
     }
 }
@@ -532,11 +539,12 @@ fn match_item_at(s: &str, i: usize, previous: Option<&Item>) -> Option<Item> {
             continue;
         };
         let Some(whole) = caps.get(0) else { continue };
-        // A date must not run on into more digits (`2026/5/211`).
-        if rest[whole.end()..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_digit())
+        // A date must not run on into more digits (`2026/5/211`); after `日` a time may follow.
+        if !whole.as_str().ends_with('日')
+            && rest[whole.end()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
         {
             continue;
         }
@@ -548,9 +556,11 @@ fn match_item_at(s: &str, i: usize, previous: Option<&Item>) -> Option<Item> {
         {
             continue;
         }
-        let needs_range = matches!(pattern, Pattern::MonthDaySlash | Pattern::DayOnly);
         let (core, iso_time) = core_of(*pattern, &caps);
         let (weekday, mut time, used) = trailer_at(&rest[whole.end()..]);
+        // `20日` and a bare `6/5` are dates only as the end of a range; `6/5(金)` stands alone.
+        let needs_range = matches!(pattern, Pattern::DayOnly)
+            || (matches!(pattern, Pattern::MonthDaySlash) && weekday.is_none());
         if matches!(pattern, Pattern::MonthDaySlash)
             && weekday.is_none()
             && !after_range(s, i, previous)
@@ -643,52 +653,72 @@ fn resolve_end(end: &Item, start: ParsedDate) -> Option<ParsedDate> {
     (ordered && (parsed.date - s).num_days() <= 366).then_some(parsed)
 }
 
-/// Resolves a range `first ~ second` and returns its end.
-fn resolve_range(first: &Item, second: &Item, reference: Option<NaiveDate>) -> Option<ParsedDate> {
-    match resolve_single(first, reference) {
-        Some(start) => resolve_end(second, start),
-        // The start cannot be placed (month-day only, no reference): a complete end still stands,
-        // unless the start is plainly broken.
-        None if first.core != Core::Invalid
-            && matches!(second.core, Core::Full(_))
-            && first.time != TimeOfDay::Invalid =>
-        {
-            resolve_single(second, reference)
+/// Resolves the date group starting at `items[i]`: a lone date, a date relative to the
+/// previous one (`同日`), or a range whose end is returned. Returns the date and how many items
+/// it used.
+fn resolve_group(
+    s: &str,
+    items: &[Item],
+    i: usize,
+    previous: Option<ParsedDate>,
+    reference: Option<NaiveDate>,
+) -> Option<(ParsedDate, usize)> {
+    let item = items.get(i)?;
+    let relative = matches!(
+        item.core,
+        Core::SameYear(..) | Core::SameMonth(_) | Core::SameDay
+    );
+    let this = match previous {
+        Some(p) if relative && !item.needs_range => resolve_end(item, p),
+        _ => resolve_single(item, reference),
+    };
+    match items.get(i + 1) {
+        Some(next) if is_range_between(&s[item.end..next.start]) => {
+            let end = match this {
+                Some(start) => resolve_end(next, start)?,
+                // The start cannot be placed (month-day only, no reference): a complete end
+                // still stands, unless the start is plainly broken.
+                None if item.core != Core::Invalid
+                    && matches!(next.core, Core::Full(_))
+                    && item.time != TimeOfDay::Invalid =>
+                {
+                    resolve_single(next, reference)?
+                }
+                None => return None,
+            };
+            Some((end, 2))
         }
-        None => None,
+        _ => Some((this?, 1)),
     }
 }
 
-/// Resolves all the items of one value.
+/// Resolves all the items of one value: every date group must name the same date (a date
+/// written twice, `令和8年6月5日 … 同日必着`), and the value must not end in an open range.
 fn resolve_all(s: &str, items: &[Item], reference: Option<NaiveDate>) -> Option<ParsedDate> {
-    match items {
-        [] => None,
-        [one] if OPEN_RANGE_AFTER.is_match(&s[one.end..]) => None,
-        [one] => resolve_single(one, reference),
-        [first, second] if is_range_between(&s[first.end..second.start]) => {
-            resolve_range(first, second, reference)
-        }
-        _ => {
-            // The same date written twice (`令和8年5月1日(2026年5月1日)`) is still one date.
-            let resolved: Vec<ParsedDate> = items
-                .iter()
-                .map(|it| resolve_single(it, reference))
-                .collect::<Option<Vec<_>>>()?;
-            let first = resolved.first()?;
-            if !resolved.iter().all(|p| p.date == first.date) {
-                return None;
-            }
-            let mut times = resolved.iter().filter_map(|p| p.time);
-            let time = times.next();
-            if times.any(|t| Some(t) != time) {
-                return None;
-            }
-            Some(ParsedDate {
-                date: first.date,
-                time,
-            })
-        }
+    let last = items.last()?;
+    if OPEN_RANGE_AFTER.is_match(&s[last.end..]) {
+        return None;
     }
+    let mut found: Vec<ParsedDate> = Vec::new();
+    let mut i = 0;
+    while i < items.len() {
+        let (parsed, used) = resolve_group(s, items, i, found.last().copied(), reference)?;
+        found.push(parsed);
+        i += used;
+    }
+    let first = found.first()?;
+    if !found.iter().all(|p| p.date == first.date) {
+        return None;
+    }
+    let mut times = found.iter().filter_map(|p| p.time);
+    let time = times.next();
+    if times.any(|t| Some(t) != time) {
+        return None;
+    }
+    Some(ParsedDate {
+        date: first.date,
+        time,
+    })
 }
 
 #[cfg(test)]
@@ -802,6 +832,17 @@ mod tests {
             None,
             "end before start"
         );
+    }
+
+    #[test]
+    fn test_same_date_mentioned_again() {
+        let p = parse_date(
+            "令和8年6月5日（金）午後5時まで（郵送の場合は同日必着）",
+            None,
+        )
+        .unwrap();
+        assert_eq!((p.date, p.time), (d(2026, 6, 5), t(17, 0)));
+        assert_eq!(date_only("令和8年6月5日まで（郵送は同月3日必着）"), None);
     }
 
     #[test]

@@ -203,7 +203,7 @@ static NOT_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// What may stand between a keyword and its date (`提出期限は、`, `受付期間:`, `提出期限 日時`).
 static GLUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[\s:=は、,。]*(?:日時|日|期日|期間)?[\s:=は、,]*(?:\([^()]{0,12}\))?[\s:=は、,]*(?:自|\()?\s*$").expect("static regex")
+    Regex::new(r"^[\s:=は、,]*(?:日時|日|期日|期間)?[\s:=は、,]*(?:\([^()]{0,12}\))?[\s:=は、,]*(?:(?:本)?公告(?:の)?日(?:の翌日)?\s*(?:から|より|~)\s*)?(?:自|\()?\s*$").expect("static regex")
 });
 
 /// How many characters before a keyword are checked for [`NOT_BEFORE`].
@@ -222,13 +222,14 @@ pub fn deadline_from_text(text: &str, published: Option<NaiveDate>) -> Option<De
     let prepared = date::prepare(text);
     let mut found: Vec<DeadlineCandidate> = Vec::new();
     for kw in KEYWORD.find_iter(&prepared) {
-        let before: String = {
-            let chars: Vec<char> = prepared[..kw.start()].chars().collect();
-            chars[chars.len().saturating_sub(LOOK_BEHIND_CHARS)..]
-                .iter()
-                .collect()
-        };
-        if NOT_BEFORE.is_match(&before) {
+        let head = &prepared[..kw.start()];
+        let from = head
+            .char_indices()
+            .rev()
+            .take(LOOK_BEHIND_CHARS)
+            .last()
+            .map_or(head.len(), |(i, _)| i);
+        if NOT_BEFORE.is_match(&head[from..]) {
             continue;
         }
         let mut window_end = (kw.end() + LOOK_AHEAD_BYTES).min(prepared.len());
@@ -420,16 +421,5 @@ mod tests {
         let c = deadline_from_text(text, Some(d(2026, 5, 21))).unwrap();
         assert_eq!(c.when.date, d(2026, 6, 5));
         assert_eq!(c.when.time, chrono::NaiveTime::from_hms_opt(17, 0, 0));
-    }
-}
-#[cfg(test)]
-mod debug_tests {
-    use super::*;
-    #[test]
-    fn test_debug_keyword() {
-        let c = deadline_from_text("締切日時：2026年6月5日 17:00", NaiveDate::from_ymd_opt(2026, 5, 21));
-        let prepared = date::prepare("締切日時：2026年6月5日 17:00");
-        let kws: Vec<&str> = KEYWORD.find_iter(&prepared).map(|m| m.as_str()).collect();
-        panic!("{c:?} {prepared:?} {kws:?} {:?}", date::parse_first_group(":2026年6月5日 17:00", None));
     }
 }

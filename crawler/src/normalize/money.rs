@@ -13,11 +13,12 @@ use super::text::normalize_text;
 const MAX_YEN: u128 = 1_000_000_000_000;
 
 static TAX_INCLUDED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"税込|消費税(?:等|及び地方消費税)?(?:額|相当額)?(?:を)?含む|消費税込|内税|うち消費税|内消費税").expect("static regex")
+    Regex::new(r"税込|消費税[^()。]{0,16}含む|消費税込|内税|うち[^()。]{0,12}消費税|内消費税")
+        .expect("static regex")
 });
 
 static TAX_EXCLUDED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"税抜|税別|消費税(?:等|及び地方消費税)?(?:額|相当額)?(?:を|は)?(?:除く|除き|含まない|含まず|抜き|抜|別)|外税|本体価格")
+    Regex::new(r"税抜|税別|消費税[^()。]{0,16}(?:除く|除き|除いた|含まない|含まず|抜き|抜|別)|外税|本体価格")
         .expect("static regex")
 });
 
@@ -75,8 +76,7 @@ fn numeric_runs(s: &str) -> Vec<Run> {
         let has_digit = text
             .chars()
             .any(|ch| ch.is_ascii_digit() || kanji_digit(ch).is_some())
-            || (text.chars().count() >= 2
-                && text.chars().any(|ch| small_multiplier(ch).is_some()));
+            || (text.chars().count() >= 2 && text.chars().any(|ch| small_multiplier(ch).is_some()));
         if has_digit {
             runs.push(Run {
                 start,

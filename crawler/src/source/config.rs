@@ -270,19 +270,26 @@ impl SourceConfig {
         self.start_urls
             .iter()
             .map(|u| {
-                Url::parse(u).map_err(|e| self.invalid(format!("start_urls: {u:?} is not a URL: {e}")))
+                Url::parse(u)
+                    .map_err(|e| self.invalid(format!("start_urls: {u:?} is not a URL: {e}")))
             })
             .collect()
     }
 
     fn invalid(&self, message: String) -> ConfigError {
-        ConfigError::Invalid { path: self.path.clone(), message }
+        ConfigError::Invalid {
+            path: self.path.clone(),
+            message,
+        }
     }
 
     /// Checks what serde cannot: required keys per kind, URL syntax, codes.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let id_ok = !self.id.is_empty()
-            && self.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !id_ok {
             return Err(self.invalid(format!(
                 "id {:?} must be non-empty ASCII letters, digits, '-' or '_'",
@@ -290,9 +297,12 @@ impl SourceConfig {
             )));
         }
         if let Some(code) = &self.municipality_code {
-            let ok = (code.len() == 5 || code.len() == 6) && code.chars().all(|c| c.is_ascii_digit());
+            let ok =
+                (code.len() == 5 || code.len() == 6) && code.chars().all(|c| c.is_ascii_digit());
             if !ok {
-                return Err(self.invalid(format!("municipality_code {code:?} must be 5 or 6 digits")));
+                return Err(
+                    self.invalid(format!("municipality_code {code:?} must be 5 or 6 digits"))
+                );
             }
         }
         match self.kind {
@@ -303,21 +313,31 @@ impl SourceConfig {
                 self.start_urls()?;
                 for results in &self.results {
                     for u in &results.urls {
-                        Url::parse(u).map_err(|e| self.invalid(format!("results.urls: {u:?} is not a URL: {e}")))?;
+                        Url::parse(u).map_err(|e| {
+                            self.invalid(format!("results.urls: {u:?} is not a URL: {e}"))
+                        })?;
                     }
                     if results.title.is_empty() {
-                        return Err(self.invalid("[[results]] needs the `title` column's headers".into()));
+                        return Err(
+                            self.invalid("[[results]] needs the `title` column's headers".into())
+                        );
                     }
                 }
                 let Some(list) = &self.list else {
-                    return Err(self.invalid("an html source needs a [list] table with `item`".into()));
+                    return Err(
+                        self.invalid("an html source needs a [list] table with `item`".into())
+                    );
                 };
                 for pattern in list.include.iter().chain(&list.exclude).chain(&list.award) {
                     regex::Regex::new(pattern)
                         .map_err(|e| self.invalid(format!("list: bad pattern {pattern:?}: {e}")))?;
                 }
-                let selectors =
-                    [Some(&list.item), Some(&list.link), list.next.as_ref(), self.detail.body_selector.as_ref()];
+                let selectors = [
+                    Some(&list.item),
+                    Some(&list.link),
+                    list.next.as_ref(),
+                    self.detail.body_selector.as_ref(),
+                ];
                 let tables = self.results.iter().map(|r| Some(&r.table));
                 for selector in selectors.into_iter().chain(tables).flatten() {
                     scraper::Selector::parse(selector)
@@ -326,7 +346,9 @@ impl SourceConfig {
             }
             SourceKind::Kkj | SourceKind::Pportal => {
                 let Some(base) = &self.base_url else {
-                    return Err(self.invalid(format!("a {} source needs base_url", self.kind.as_str())));
+                    return Err(
+                        self.invalid(format!("a {} source needs base_url", self.kind.as_str()))
+                    );
                 };
                 Url::parse(base).map_err(|e| self.invalid(format!("base_url {base:?}: {e}")))?;
             }
@@ -341,23 +363,36 @@ impl SourceConfig {
 }
 
 /// Parses one source file's text. `vars` replaces `{{name}}` placeholders first.
-pub fn parse_source(path: &Path, text: &str, vars: &HashMap<String, String>) -> Result<SourceConfig, ConfigError> {
+pub fn parse_source(
+    path: &Path,
+    text: &str,
+    vars: &HashMap<String, String>,
+) -> Result<SourceConfig, ConfigError> {
     let text = substitute(path, text, vars)?;
-    let mut config: SourceConfig = toml::from_str(&text)
-        .map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
+    let mut config: SourceConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     config.path = path.to_path_buf();
     config.validate()?;
     Ok(config)
 }
 
-fn substitute(path: &Path, text: &str, vars: &HashMap<String, String>) -> Result<String, ConfigError> {
+fn substitute(
+    path: &Path,
+    text: &str,
+    vars: &HashMap<String, String>,
+) -> Result<String, ConfigError> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else {
-            return Err(ConfigError::Invalid { path: path.to_path_buf(), message: "unclosed {{ placeholder".into() });
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: "unclosed {{ placeholder".into(),
+            });
         };
         let name = after[..end].trim();
         let Some(value) = vars.get(name) else {
@@ -375,8 +410,14 @@ fn substitute(path: &Path, text: &str, vars: &HashMap<String, String>) -> Result
 
 /// Loads every `*.toml` file of `dir`. Broken files are returned as errors and skipped; they never
 /// stop the others. Duplicate ids are errors too (the second file is skipped).
-pub fn load_sources(dir: &Path, vars: &HashMap<String, String>) -> Result<LoadedSources, ConfigError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| ConfigError::Io { path: dir.to_path_buf(), source })?;
+pub fn load_sources(
+    dir: &Path,
+    vars: &HashMap<String, String>,
+) -> Result<LoadedSources, ConfigError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| ConfigError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -385,7 +426,10 @@ pub fn load_sources(dir: &Path, vars: &HashMap<String, String>) -> Result<Loaded
     let mut loaded = LoadedSources::default();
     for path in paths {
         let result = std::fs::read_to_string(&path)
-            .map_err(|source| ConfigError::Io { path: path.clone(), source })
+            .map_err(|source| ConfigError::Io {
+                path: path.clone(),
+                source,
+            })
             .and_then(|text| parse_source(&path, &text, vars));
         match result {
             Ok(config) if loaded.sources.iter().any(|s| s.id == config.id) => {
@@ -421,7 +465,10 @@ deadline = ["入札書提出期限"]
 "#;
 
     fn vars() -> HashMap<String, String> {
-        HashMap::from([("fixture:mima-city".to_string(), "http://127.0.0.1:4000".to_string())])
+        HashMap::from([(
+            "fixture:mima-city".to_string(),
+            "http://127.0.0.1:4000".to_string(),
+        )])
     }
 
     #[test]
@@ -436,7 +483,9 @@ deadline = ["入札書提出期限"]
     #[test]
     fn unknown_keys_are_named() {
         let text = GOOD.replace("min_delay_ms", "min_dealy_ms");
-        let err = parse_source(Path::new("a.toml"), &text, &vars()).unwrap_err().to_string();
+        let err = parse_source(Path::new("a.toml"), &text, &vars())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("min_dealy_ms"), "{err}");
         assert!(err.contains("a.toml"), "{err}");
     }
@@ -444,16 +493,24 @@ deadline = ["入札書提出期限"]
     #[test]
     fn invalid_values_are_explained() {
         let no_list = GOOD.split("[list]").next().unwrap().to_string();
-        let err = parse_source(Path::new("b.toml"), &no_list, &vars()).unwrap_err().to_string();
+        let err = parse_source(Path::new("b.toml"), &no_list, &vars())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("[list]"), "{err}");
         let bad_code = GOOD.replace("362077", "36207X");
-        let err = parse_source(Path::new("b.toml"), &bad_code, &vars()).unwrap_err().to_string();
+        let err = parse_source(Path::new("b.toml"), &bad_code, &vars())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("municipality_code"), "{err}");
         let bad_placeholder = GOOD.replace("fixture:mima-city", "fixture:nowhere");
-        let err = parse_source(Path::new("b.toml"), &bad_placeholder, &vars()).unwrap_err().to_string();
+        let err = parse_source(Path::new("b.toml"), &bad_placeholder, &vars())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("fixture:nowhere"), "{err}");
         let bad_selector = GOOD.replace("table.bid-list tbody tr", "tr[[");
-        let err = parse_source(Path::new("b.toml"), &bad_selector, &vars()).unwrap_err().to_string();
+        let err = parse_source(Path::new("b.toml"), &bad_selector, &vars())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("CSS selector"), "{err}");
     }
 

@@ -20,21 +20,71 @@ pub const MAX_BODY_CHARS: usize = 20_000;
 
 /// Default labels per field; a source's `[detail]` table adds to these.
 pub const DEFAULT_LABELS: &[(&str, &[&str])] = &[
-    ("title", &["件名", "案件名", "業務名", "工事名", "調達件名", "契約件名", "名称"]),
-    ("case_number", &["案件番号", "入札番号", "公告番号", "調達番号", "契約番号"]),
-    ("buyer", &["担当課", "発注課", "発注機関", "担当部署", "所管課", "契約担当課", "担当"]),
-    ("published", &["公告日", "公示日", "掲載日", "公告年月日", "公表日"]),
+    (
+        "title",
+        &[
+            "件名",
+            "案件名",
+            "業務名",
+            "工事名",
+            "調達件名",
+            "契約件名",
+            "名称",
+        ],
+    ),
+    (
+        "case_number",
+        &["案件番号", "入札番号", "公告番号", "調達番号", "契約番号"],
+    ),
+    (
+        "buyer",
+        &[
+            "担当課",
+            "発注課",
+            "発注機関",
+            "担当部署",
+            "所管課",
+            "契約担当課",
+            "担当",
+        ],
+    ),
+    (
+        "published",
+        &["公告日", "公示日", "掲載日", "公告年月日", "公表日"],
+    ),
     (
         "deadline",
-        &["入札書提出期限", "提出期限", "申込期限", "参加申込期限", "受付期限", "受付期間", "申請期限", "締切", "参加申請期限"],
+        &[
+            "入札書提出期限",
+            "提出期限",
+            "申込期限",
+            "参加申込期限",
+            "受付期限",
+            "受付期間",
+            "申請期限",
+            "締切",
+            "参加申請期限",
+        ],
     ),
     ("opening", &["開札日時", "開札日", "開札予定日"]),
     ("estimated_price", &["予定価格", "予定金額"]),
     ("amount", &["落札金額", "契約金額", "落札価格", "契約額"]),
-    ("winner", &["落札者", "契約者", "契約の相手方", "落札業者", "受注者"]),
-    ("bidders", &["入札参加者数", "参加者数", "入札者数", "応札者数"]),
-    ("method", &["入札方式", "契約方法", "入札方法", "調達方法", "契約方式"]),
-    ("category", &["種別", "業種", "入札種別", "区分", "調達区分"]),
+    (
+        "winner",
+        &["落札者", "契約者", "契約の相手方", "落札業者", "受注者"],
+    ),
+    (
+        "bidders",
+        &["入札参加者数", "参加者数", "入札者数", "応札者数"],
+    ),
+    (
+        "method",
+        &["入札方式", "契約方法", "入札方法", "調達方法", "契約方式"],
+    ),
+    (
+        "category",
+        &["種別", "業種", "入札種別", "区分", "調達区分"],
+    ),
 ];
 
 /// Errors of the HTML adapter.
@@ -91,12 +141,20 @@ pub struct ListReader {
 }
 
 fn selector(s: &str) -> Result<Selector, HtmlError> {
-    Selector::parse(s).map_err(|e| HtmlError::Selector { selector: s.to_string(), message: e.to_string() })
+    Selector::parse(s).map_err(|e| HtmlError::Selector {
+        selector: s.to_string(),
+        message: e.to_string(),
+    })
 }
 
 fn patterns(list: &[String]) -> Result<Vec<Regex>, HtmlError> {
     list.iter()
-        .map(|p| Regex::new(p).map_err(|e| HtmlError::Pattern { pattern: p.clone(), message: e.to_string() }))
+        .map(|p| {
+            Regex::new(p).map_err(|e| HtmlError::Pattern {
+                pattern: p.clone(),
+                message: e.to_string(),
+            })
+        })
         .collect()
 }
 
@@ -118,14 +176,21 @@ impl ListReader {
         let doc = Html::parse_document(html);
         let mut page = ListPage::default();
         for item in doc.select(&self.item) {
-            let Some(link) = item.select(&self.link).next() else { continue };
-            let Some(href) = link.value().attr("href") else { continue };
-            let Ok(url) = page_url.join(href.trim()) else { continue };
+            let Some(link) = item.select(&self.link).next() else {
+                continue;
+            };
+            let Some(href) = link.value().attr("href") else {
+                continue;
+            };
+            let Ok(url) = page_url.join(href.trim()) else {
+                continue;
+            };
             let title = text::normalize_text(&element_text(link));
             if title.is_empty() {
                 continue;
             }
-            let included = self.include.is_empty() || self.include.iter().any(|p| p.is_match(&title));
+            let included =
+                self.include.is_empty() || self.include.iter().any(|p| p.is_match(&title));
             if !included || self.exclude.iter().any(|p| p.is_match(&title)) {
                 page.excluded += 1;
                 continue;
@@ -174,7 +239,10 @@ pub fn labelled_pairs(doc: &Html) -> Vec<(String, String)> {
         while i + 1 < cells.len() {
             let (label, value) = (cells[i], cells[i + 1]);
             if label.value().name() == "th" && value.value().name() == "td" {
-                pairs.push((clean_label(&element_text(label)), text::normalize_text(&element_text(value))));
+                pairs.push((
+                    clean_label(&element_text(label)),
+                    text::normalize_text(&element_text(value)),
+                ));
                 i += 2;
             } else {
                 i += 1;
@@ -216,18 +284,30 @@ fn labels_for<'a>(field: &str, own: &'a [String]) -> Vec<&'a str> {
 
 /// The first pair whose label starts with one of `labels` (in the order of `labels`).
 fn find<'p>(pairs: &'p [(String, String)], labels: &[&str]) -> Option<&'p (String, String)> {
-    labels.iter().find_map(|l| pairs.iter().find(|(label, value)| label.starts_with(l) && !value.is_empty()))
+    labels.iter().find_map(|l| {
+        pairs
+            .iter()
+            .find(|(label, value)| label.starts_with(l) && !value.is_empty())
+    })
 }
 
 /// Builds a record from a detail page.
-pub fn extract_detail(html: &str, page_url: &Url, source: &SourceConfig, item: &ListItem) -> Record {
+pub fn extract_detail(
+    html: &str,
+    page_url: &Url,
+    source: &SourceConfig,
+    item: &ListItem,
+) -> Record {
     let doc = Html::parse_document(html);
     let pairs = labelled_pairs(&doc);
     let d = &source.detail;
 
-    let title_raw = find(&pairs, &labels_for("title", &d.title)).map(|(_, v)| v.clone()).unwrap_or_else(|| item.title.clone());
+    let title_raw = find(&pairs, &labels_for("title", &d.title))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| item.title.clone());
     let title = text::clean_title(&title_raw);
-    let case_number = find(&pairs, &labels_for("case_number", &d.case_number)).map(|(_, v)| v.clone());
+    let case_number =
+        find(&pairs, &labels_for("case_number", &d.case_number)).map(|(_, v)| v.clone());
     let winner_pair = find(&pairs, &labels_for("winner", &d.winner));
     let amount_pair = find(&pairs, &labels_for("amount", &d.amount));
     let is_award = item.award || winner_pair.is_some() || amount_pair.is_some();
@@ -244,24 +324,25 @@ pub fn extract_detail(html: &str, page_url: &Url, source: &SourceConfig, item: &
     record.prefecture = source.prefecture.clone();
     record.municipality = source.municipality.clone();
 
-    record.published = find(&pairs, &labels_for("published", &d.published)).and_then(|(label, value)| {
-        date::parse_date(value, None).map(|p| indexer::When {
-            date: p.date,
-            time: p.time,
-            raw: value.clone(),
-            evidence: Some(label.clone()),
-        })
-    });
+    record.published =
+        find(&pairs, &labels_for("published", &d.published)).and_then(|(label, value)| {
+            date::parse_date(value, None).map(|p| indexer::When {
+                date: p.date,
+                time: p.time,
+                raw: value.clone(),
+                evidence: Some(label.clone()),
+            })
+        });
     let published_date = record.published.as_ref().map(|w| w.date);
     if kind == Kind::Notice {
-        record.deadline = labels_for("deadline", &d.deadline)
-            .iter()
-            .find_map(|l| {
-                pairs
-                    .iter()
-                    .filter(|(label, _)| label.starts_with(l))
-                    .find_map(|(label, value)| deadline::deadline_from_label(label, value, published_date))
-            });
+        record.deadline = labels_for("deadline", &d.deadline).iter().find_map(|l| {
+            pairs
+                .iter()
+                .filter(|(label, _)| label.starts_with(l))
+                .find_map(|(label, value)| {
+                    deadline::deadline_from_label(label, value, published_date)
+                })
+        });
     }
     record.opening = find(&pairs, &labels_for("opening", &d.opening))
         .and_then(|(label, value)| deadline::opening_from_label(label, value, published_date));
@@ -273,7 +354,8 @@ pub fn extract_detail(html: &str, page_url: &Url, source: &SourceConfig, item: &
         record.winner = Some(company::normalize_company(raw));
         record.winner_raw = Some(raw.clone());
     }
-    record.bidders = find(&pairs, &labels_for("bidders", &d.bidders)).and_then(|(_, v)| leading_number(v));
+    record.bidders =
+        find(&pairs, &labels_for("bidders", &d.bidders)).and_then(|(_, v)| leading_number(v));
     if let Some((_, raw)) = find(&pairs, &labels_for("method", &d.method)) {
         // A labelled method that names none of the known ones is still a method: その他.
         record.method = classify::method_of(raw).or(Some(indexer::Method::Other));
@@ -281,7 +363,8 @@ pub fn extract_detail(html: &str, page_url: &Url, source: &SourceConfig, item: &
     }
     match find(&pairs, &labels_for("category", &d.category)) {
         Some((_, raw)) => {
-            record.category = classify::category_of(raw).or_else(|| classify::category_of(&record.title));
+            record.category =
+                classify::category_of(raw).or_else(|| classify::category_of(&record.title));
             record.category_raw = Some(raw.clone());
         }
         None => record.category = classify::category_of(&record.title),
@@ -294,30 +377,49 @@ pub fn extract_detail(html: &str, page_url: &Url, source: &SourceConfig, item: &
         .body_selector
         .as_deref()
         .and_then(|s| Selector::parse(s).ok())
-        .map(|sel| doc.select(&sel).map(element_text).collect::<Vec<_>>().join("\n"))
+        .map(|sel| {
+            doc.select(&sel)
+                .map(element_text)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| page_text(&doc));
-    record.body = text::normalize_text(&body_text).chars().take(MAX_BODY_CHARS).collect();
+    record.body = text::normalize_text(&body_text)
+        .chars()
+        .take(MAX_BODY_CHARS)
+        .collect();
     if kind == Kind::Notice && record.deadline.is_none() {
-        record.deadline = deadline::deadline_from_text(&record.body, published_date).map(|c| c.when);
+        record.deadline =
+            deadline::deadline_from_text(&record.body, published_date).map(|c| c.when);
     }
     record.attachments = attachments(&doc, page_url);
     record
 }
 
 /// Award records from a results page that lists one award per table row.
-pub fn extract_results(html: &str, page_url: &Url, source: &SourceConfig, results: &ResultsConfig) -> Vec<Record> {
+pub fn extract_results(
+    html: &str,
+    page_url: &Url,
+    source: &SourceConfig,
+    results: &ResultsConfig,
+) -> Vec<Record> {
     let doc = Html::parse_document(html);
-    let (Ok(table_sel), Ok(tr), Ok(cell)) =
-        (Selector::parse(&results.table), Selector::parse("tr"), Selector::parse("th, td"))
-    else {
+    let (Ok(table_sel), Ok(tr), Ok(cell)) = (
+        Selector::parse(&results.table),
+        Selector::parse("tr"),
+        Selector::parse("th, td"),
+    ) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for table in doc.select(&table_sel) {
         let mut rows = table.select(&tr);
         let Some(header) = rows.next() else { continue };
-        let headers: Vec<String> = header.select(&cell).map(|c| clean_label(&element_text(c))).collect();
+        let headers: Vec<String> = header
+            .select(&cell)
+            .map(|c| clean_label(&element_text(c)))
+            .collect();
         let column = |labels: &[String]| -> Option<usize> {
             labels.iter().find_map(|l| {
                 let l = clean_label(l);
@@ -341,15 +443,25 @@ pub fn extract_results(html: &str, page_url: &Url, source: &SourceConfig, result
             continue;
         }
         for (n, row) in rows.enumerate() {
-            let values: Vec<String> = row.select(&cell).map(|c| text::normalize_text(&element_text(c))).collect();
+            let values: Vec<String> = row
+                .select(&cell)
+                .map(|c| text::normalize_text(&element_text(c)))
+                .collect();
             let mut pairs: Vec<(String, String)> = Vec::new();
             for (field, col) in cols {
                 if let Some(v) = col.and_then(|i| values.get(i)).filter(|v| !v.is_empty()) {
                     pairs.push((field.to_string(), v.clone()));
                 }
             }
-            let get = |field: &str| pairs.iter().find(|(f, _)| f == field).map(|(_, v)| v.clone());
-            let Some(title_raw) = get("title") else { continue };
+            let get = |field: &str| {
+                pairs
+                    .iter()
+                    .find(|(f, _)| f == field)
+                    .map(|(_, v)| v.clone())
+            };
+            let Some(title_raw) = get("title") else {
+                continue;
+            };
             let header_of = |field: &str| {
                 cols.iter()
                     .find(|(f, _)| *f == field)
@@ -362,21 +474,39 @@ pub fn extract_results(html: &str, page_url: &Url, source: &SourceConfig, result
                 Some(no) => format!("{}:{no}", source.id),
                 None => format!("{}:{}#{}", source.id, page_url.path(), n + 1),
             };
-            let mut r = Record::new(id, Kind::Award, source.id.clone(), page_url.as_str(), text::clean_title(&title_raw));
+            let mut r = Record::new(
+                id,
+                Kind::Award,
+                source.id.clone(),
+                page_url.as_str(),
+                text::clean_title(&title_raw),
+            );
             r.case_number = case_number;
             r.buyer = get("buyer");
             r.municipality_code = source.municipality_code.clone();
             r.prefecture = source.prefecture.clone();
             r.municipality = source.municipality.clone();
             r.published = get("published").and_then(|v| {
-                date::parse_date(&v, None).map(|p| indexer::When { date: p.date, time: p.time, raw: v.clone(), evidence: Some(header_of("published")) })
+                date::parse_date(&v, None).map(|p| indexer::When {
+                    date: p.date,
+                    time: p.time,
+                    raw: v.clone(),
+                    evidence: Some(header_of("published")),
+                })
             });
             let published = r.published.as_ref().map(|w| w.date);
             r.opening = get("opening").and_then(|v| {
-                date::parse_date(&v, published).map(|p| indexer::When { date: p.date, time: p.time, raw: v.clone(), evidence: Some(header_of("opening")) })
+                date::parse_date(&v, published).map(|p| indexer::When {
+                    date: p.date,
+                    time: p.time,
+                    raw: v.clone(),
+                    evidence: Some(header_of("opening")),
+                })
             });
-            r.amount = get("amount").and_then(|v| money::money_from_label(&header_of("amount"), &v));
-            r.estimated_price = get("estimated_price").and_then(|v| money::money_from_label(&header_of("estimated_price"), &v));
+            r.amount =
+                get("amount").and_then(|v| money::money_from_label(&header_of("amount"), &v));
+            r.estimated_price = get("estimated_price")
+                .and_then(|v| money::money_from_label(&header_of("estimated_price"), &v));
             r.award_ratio = r.compute_award_ratio();
             if let Some(w) = get("winner") {
                 r.winner = Some(company::normalize_company(&w));
@@ -389,7 +519,8 @@ pub fn extract_results(html: &str, page_url: &Url, source: &SourceConfig, result
             }
             match get("category") {
                 Some(c) => {
-                    r.category = classify::category_of(&c).or_else(|| classify::category_of(&r.title));
+                    r.category =
+                        classify::category_of(&c).or_else(|| classify::category_of(&r.title));
                     r.category_raw = Some(c);
                 }
                 None => r.category = classify::category_of(&r.title),
@@ -414,24 +545,40 @@ fn page_text(doc: &Html) -> String {
 }
 
 fn leading_number(s: &str) -> Option<u32> {
-    let digits: String = text::normalize_text(s).chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+    let digits: String = text::normalize_text(s)
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }
 
 /// Links to documents (PDF, Excel, CSV, Word) on a page.
 pub fn attachments(doc: &Html, page_url: &Url) -> Vec<Attachment> {
-    let Ok(a) = Selector::parse("a[href]") else { return Vec::new() };
+    let Ok(a) = Selector::parse("a[href]") else {
+        return Vec::new();
+    };
     let mut out: Vec<Attachment> = Vec::new();
     for link in doc.select(&a) {
-        let Some(href) = link.value().attr("href") else { continue };
-        let Ok(url) = page_url.join(href.trim()) else { continue };
+        let Some(href) = link.value().attr("href") else {
+            continue;
+        };
+        let Ok(url) = page_url.join(href.trim()) else {
+            continue;
+        };
         let path = url.path().to_ascii_lowercase();
         let media_type = [
             (".pdf", "application/pdf"),
-            (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (
+                ".xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
             (".xls", "application/vnd.ms-excel"),
             (".csv", "text/csv"),
-            (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (
+                ".docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
             (".doc", "application/msword"),
         ]
         .iter()
@@ -485,13 +632,21 @@ award = ["落札結果"]
 <tr><td>令和8年11月12日</td><td><a href="detail/1.html">学校給食調理業務委託</a></td></tr>
 </table><a class="next" href="list2.html">次へ</a>"#;
         let base = Url::parse("http://127.0.0.1:1/nyusatsu/list.html").unwrap();
-        let page = ListReader::new(source().list.as_ref().unwrap()).unwrap().read(html, &base);
+        let page = ListReader::new(source().list.as_ref().unwrap())
+            .unwrap()
+            .read(html, &base);
         assert_eq!(page.items.len(), 2);
         assert_eq!(page.excluded, 1);
-        assert_eq!(page.items[0].url.as_str(), "http://127.0.0.1:1/nyusatsu/detail/1.html");
+        assert_eq!(
+            page.items[0].url.as_str(),
+            "http://127.0.0.1:1/nyusatsu/detail/1.html"
+        );
         assert!(!page.items[0].award);
         assert!(page.items[1].award);
-        assert_eq!(page.next.unwrap().as_str(), "http://127.0.0.1:1/nyusatsu/list2.html");
+        assert_eq!(
+            page.next.unwrap().as_str(),
+            "http://127.0.0.1:1/nyusatsu/list2.html"
+        );
     }
 
     #[test]
@@ -526,17 +681,30 @@ award = ["落札結果"]
 <tr><th>種別</th><td>業務委託</td></tr>
 </table><a href="spec.pdf">仕様書</a></body></html>"#;
         let url = Url::parse("http://127.0.0.1:1/nyusatsu/0123.html").unwrap();
-        let item = ListItem { url: url.clone(), title: "学校給食".into(), award: false };
+        let item = ListItem {
+            url: url.clone(),
+            title: "学校給食".into(),
+            award: false,
+        };
         let r = extract_detail(html, &url, &source(), &item);
         assert_eq!(r.id, "t:R8-役-0123");
         assert_eq!(r.kind, Kind::Notice);
         assert_eq!(r.title, "令和9年度 美馬市学校給食調理等業務委託");
         assert_eq!(r.buyer.as_deref(), Some("教育委員会 学校給食センター"));
-        assert_eq!(r.published.as_ref().map(|w| w.date.to_string()), Some("2026-11-10".into()));
+        assert_eq!(
+            r.published.as_ref().map(|w| w.date.to_string()),
+            Some("2026-11-10".into())
+        );
         let deadline = r.deadline.as_ref().unwrap();
         assert_eq!(deadline.date.to_string(), "2026-12-05");
-        assert_eq!(deadline.time.map(|t| t.to_string()), Some("17:00:00".into()));
-        assert_eq!(r.opening.as_ref().map(|w| w.date.to_string()), Some("2026-12-08".into()));
+        assert_eq!(
+            deadline.time.map(|t| t.to_string()),
+            Some("17:00:00".into())
+        );
+        assert_eq!(
+            r.opening.as_ref().map(|w| w.date.to_string()),
+            Some("2026-12-08".into())
+        );
         assert_eq!(r.estimated_price.as_ref().map(|m| m.yen), Some(3_200_000));
         assert_eq!(r.method, Some(indexer::Method::OpenCompetitive));
         assert_eq!(r.method_raw.as_deref(), Some("条件付一般競争入札"));
@@ -556,7 +724,11 @@ award = ["落札結果"]
 <tr><th>予定価格</th><td>3,000,000円</td></tr>
 <tr><th>入札参加者数</th><td>4者</td></tr></table>"#;
         let url = Url::parse("http://127.0.0.1:1/kekka/9.html").unwrap();
-        let item = ListItem { url: url.clone(), title: "庁舎清掃業務".into(), award: false };
+        let item = ListItem {
+            url: url.clone(),
+            title: "庁舎清掃業務".into(),
+            award: false,
+        };
         let r = extract_detail(html, &url, &source(), &item);
         assert_eq!(r.kind, Kind::Award);
         assert_eq!(r.id, "t:/kekka/9.html");

@@ -266,6 +266,10 @@ impl Index {
 }
 
 #[cfg(test)]
+mod relevance_tests;
+#[cfg(test)]
+pub(crate) mod synthetic;
+#[cfg(test)]
 pub(crate) mod testutil;
 
 #[cfg(test)]

@@ -53,7 +53,11 @@ fn crate_version(crate_dir: &Path) -> Result<String> {
         if line.starts_with('[') {
             in_package = line == "[package]";
         } else if in_package && let Some(rest) = line.strip_prefix("version") {
-            let value = rest.trim_start().trim_start_matches('=').trim().trim_matches('"');
+            let value = rest
+                .trim_start()
+                .trim_start_matches('=')
+                .trim()
+                .trim_matches('"');
             return Ok(value.to_string());
         }
     }
@@ -67,7 +71,9 @@ fn convert_sources(src: &Path, dest: &Path) -> Result<usize> {
     let mut converted = 0;
     for entry in fs::read_dir(src).with_context(|| format!("reading {}", src.display()))? {
         let path = entry?.path();
-        let Some(name) = path.file_name() else { continue };
+        let Some(name) = path.file_name() else {
+            continue;
+        };
         let is_source = path
             .extension()
             .is_some_and(|ext| ext == "csv" || ext == "def");
@@ -117,6 +123,9 @@ fn main() -> Result<()> {
     fs::rename(&staging_out, &output)
         .with_context(|| format!("moving the dictionary into {}", output.display()))?;
     fs::remove_dir_all(&staging_src)?;
-    println!("built lindera-ipadic {version} dictionary at {}", output.display());
+    println!(
+        "built lindera-ipadic {version} dictionary at {}",
+        output.display()
+    );
     Ok(())
 }

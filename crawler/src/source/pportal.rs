@@ -1,0 +1,1 @@
+//! The `pportal` source kind (placeholder while it is written).

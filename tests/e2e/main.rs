@@ -1,0 +1,9 @@
+//! End-to-end tests of the `tenders` package: fixture sites served on 127.0.0.1, the real crawler,
+//! store, index and HTTP server.
+//!
+//! All of them live in this one binary (one module per feature) so the workspace links a single
+//! end-to-end test executable.
+
+mod common;
+mod resume;
+mod search;

@@ -1,0 +1,194 @@
+//! Fixture sites served on 127.0.0.1 → polite crawl → store → index → HTTP search.
+
+use serde_json::Value;
+
+use crate::common::{disallowed_prefixes, fixtures, get_json, serve};
+
+use tenders::app::{DataDir, crawl, sources};
+use tenders::config::Config;
+use tenders::fixtures::FixtureServer;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crawl_index_and_search_the_fixture_sites() {
+    let fixtures = fixtures();
+    let server = FixtureServer::start(&fixtures.join("sites")).await.unwrap();
+    let sources = sources(&fixtures.join("sources"), &server.vars(), &[]).unwrap();
+    assert!(
+        sources.len() >= 2,
+        "expected the fixture sources, got {}",
+        sources.len()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let data = DataDir::create(tmp.path()).unwrap();
+    let config = Config::default();
+
+    let (reports, synced) = crawl(&config, &data, &sources).await.unwrap();
+    for r in &reports {
+        assert_eq!(r.status, "ok", "{r:?}");
+        assert!(r.records_new > 0, "{r:?}");
+        assert_eq!(r.error_count(), 0, "{r:?}");
+    }
+    assert!(synced.documents > 0);
+
+    // robots.txt: no disallowed path was ever requested, and every site was asked for it first.
+    let requests = server.requests();
+    for (site, _) in &server.bases {
+        let site_requests: Vec<_> = requests.iter().filter(|r| &r.site == site).collect();
+        assert_eq!(
+            site_requests.first().map(|r| r.path.as_str()),
+            Some("/robots.txt"),
+            "{site}"
+        );
+        let disallowed = disallowed_prefixes(&fixtures.join("sites").join(site));
+        assert!(!disallowed.is_empty(), "{site} should disallow something");
+        for r in &site_requests {
+            assert!(
+                !disallowed.iter().any(|p| r.path.starts_with(p.as_str())),
+                "{site}: disallowed {} was requested",
+                r.path
+            );
+            assert!(
+                r.user_agent.starts_with("tenders/"),
+                "honest User-Agent, got {:?}",
+                r.user_agent
+            );
+        }
+    }
+    let robots_skipped: u64 = reports.iter().map(|r| r.robots_skipped).sum();
+    assert!(
+        robots_skipped > 0,
+        "the list pages link disallowed pages; they must be skipped"
+    );
+
+    // Golden files: every expected record is in the store with the right fields — the
+    // Shift_JIS site's titles included, which proves the decoding.
+    let store = data.open_store().unwrap();
+    for source in &sources {
+        let expected_path = fixtures
+            .join("expected")
+            .join(format!("{}.json", source.id));
+        let expected: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(&expected_path).unwrap()).unwrap();
+        let stored = store.count_by_source().unwrap();
+        let n = stored
+            .iter()
+            .find(|(id, _)| *id == source.id)
+            .map(|(_, n)| *n)
+            .unwrap_or(0);
+        assert_eq!(n as usize, expected.len(), "{}: record count", source.id);
+        for e in &expected {
+            let case = e["case_number"].as_str().unwrap();
+            let id = format!("{}:{case}", source.id);
+            let r = store
+                .get(&id)
+                .unwrap()
+                .unwrap_or_else(|| panic!("{id} missing"));
+            assert_eq!(r.title, e["title"].as_str().unwrap(), "{id} title");
+            assert_eq!(r.kind.as_str(), e["kind"].as_str().unwrap(), "{id} kind");
+            let date = |w: &Option<indexer::When>| w.as_ref().map(|w| w.date.to_string());
+            assert_eq!(
+                date(&r.published).as_deref(),
+                e["published"].as_str(),
+                "{id} published"
+            );
+            assert_eq!(
+                date(&r.deadline).as_deref(),
+                e["deadline"].as_str(),
+                "{id} deadline"
+            );
+            assert_eq!(
+                r.estimated_price.as_ref().map(|m| m.yen),
+                e["estimated_price"].as_u64(),
+                "{id} estimated_price"
+            );
+            assert_eq!(
+                r.amount.as_ref().map(|m| m.yen),
+                e["amount"].as_u64(),
+                "{id} amount"
+            );
+            assert_eq!(r.winner.as_deref(), e["winner"].as_str(), "{id} winner");
+            assert_eq!(
+                r.method.map(|m| m.label()),
+                e["method"].as_str(),
+                "{id} method"
+            );
+            assert_eq!(
+                r.category.map(|c| c.label()),
+                e["category"].as_str(),
+                "{id} category"
+            );
+        }
+    }
+
+    // Search over HTTP.
+    let served = serve(&data).await;
+    let (status, body) =
+        get_json(&format!("{}/api/search?q=%E7%B5%A6%E9%A3%9F", served.base)).await;
+    assert_eq!(status, 200, "{body}");
+    let titles: Vec<&str> = body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["title"].as_str())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.contains("学校給食")),
+        "給食 must find the school-lunch notice: {titles:?}"
+    );
+    assert!(
+        titles.iter().all(|t| t.contains("給食")),
+        "every hit for 給食 mentions it: {titles:?}"
+    );
+    assert!(body["facets"]["municipality"].is_array());
+    assert!(
+        body["total"].as_u64().unwrap() >= 2,
+        "both sites have a 給食 notice: {body}"
+    );
+
+    // The Shift_JIS site's records are searchable by their own words.
+    let (_, body) = get_json(&format!(
+        "{}/api/search?municipality=072117&per_page=100",
+        served.base
+    ))
+    .await;
+    let expected: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(fixtures.join("expected/tamura-city.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        body["total"].as_u64(),
+        Some(expected.len() as u64),
+        "{body}"
+    );
+
+    // Bad input is a 400 naming the parameter, never a 500.
+    let (status, body) = get_json(&format!("{}/api/search?per_page=1000", served.base)).await;
+    assert_eq!(status, 400);
+    assert!(body["error"].as_str().unwrap().contains("per_page"));
+
+    // The web page is Japanese and shows the hit.
+    let html = reqwest::get(format!("{}/?q=%E7%B5%A6%E9%A3%9F", served.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<html lang=\"ja\">"));
+    assert!(html.contains("学校給食"));
+
+    // A second crawl finds nothing new and changes nothing.
+    let (again, _) = crawl(&config, &data, &sources).await.unwrap();
+    for r in &again {
+        assert_eq!(r.records_new + r.records_changed, 0, "{r:?}");
+        assert!(r.not_modified + r.unchanged_pages > 0, "{r:?}");
+    }
+}
+
+#[test]
+fn bad_config_is_reported_by_name() {
+    let err = format!(
+        "{:#}",
+        Config::parse("data_dir = \"x\"\nlisten_addr = \"1\"").unwrap_err()
+    );
+    assert!(err.contains("listen_addr"), "{err}");
+}
