@@ -11,9 +11,9 @@ use anyhow::{Context, Result, bail};
 use crawler::crawl::{Crawler, SourceReport};
 use crawler::fetch::{FetchConfig, Fetcher};
 use crawler::source::{SourceConfig, load_sources};
+use indexer::index::{DEFAULT_BATCH, SyncReport};
 use indexer::index::{Index, SearchRequest, SearchResponse};
 use indexer::store::Store;
-use indexer::sync::{SyncReport, rebuild, sync};
 
 use crate::config::Config;
 
@@ -91,12 +91,30 @@ pub fn sources(
     Ok(sources)
 }
 
-/// One crawl pass over `sources`, then an index sync. Returns the per-source reports.
+/// What a crawl pass did.
+#[derive(Debug, Clone)]
+pub struct CrawlOutcome {
+    /// One report per source.
+    pub reports: Vec<SourceReport>,
+    /// What the index sync did.
+    pub synced: SyncReport,
+    /// Documents in the index afterwards.
+    pub documents: u64,
+}
+
+impl CrawlOutcome {
+    /// Prints the reports as a table.
+    pub fn print(&self) {
+        print_reports(&self.reports, &self.synced, self.documents);
+    }
+}
+
+/// One crawl pass over `sources`, then an index sync.
 pub async fn crawl(
     config: &Config,
     data: &DataDir,
     sources: &[SourceConfig],
-) -> Result<(Vec<SourceReport>, SyncReport)> {
+) -> Result<CrawlOutcome> {
     let fetcher = fetcher(config)?;
     let store = Mutex::new(data.open_store()?);
     let reports = Crawler::new(&fetcher, &store).crawl_all(sources).await;
@@ -104,8 +122,14 @@ pub async fn crawl(
         .into_inner()
         .map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
     let index = data.open_index()?;
-    let synced = sync(&store, &index).context("indexing failed")?;
-    Ok((reports, synced))
+    let synced = index
+        .catch_up(&store, DEFAULT_BATCH)
+        .context("indexing failed")?;
+    Ok(CrawlOutcome {
+        reports,
+        synced,
+        documents: index.num_docs(),
+    })
 }
 
 /// Brings the index up to date with the store, or rebuilds it.
@@ -113,9 +137,9 @@ pub fn index(data: &DataDir, rebuild_all: bool) -> Result<SyncReport> {
     let store = data.open_store()?;
     let index = data.open_index()?;
     let report = if rebuild_all {
-        rebuild(&store, &index)
+        index.rebuild(&store, DEFAULT_BATCH)
     } else {
-        sync(&store, &index)
+        index.catch_up(&store, DEFAULT_BATCH)
     };
     report.context("indexing failed")
 }
@@ -167,7 +191,7 @@ pub async fn shutdown_signal() {
 }
 
 /// Prints per-source crawl reports as a table.
-pub fn print_reports(reports: &[SourceReport], synced: &SyncReport) {
+pub fn print_reports(reports: &[SourceReport], synced: &SyncReport, documents: u64) {
     println!(
         "{:<16} {:>8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>8}",
         "source", "status", "pages", "304", "robots", "new", "chg", "same", "errors", "wait(s)"
@@ -194,8 +218,8 @@ pub fn print_reports(reports: &[SourceReport], synced: &SyncReport) {
         }
     }
     println!(
-        "index: {} records applied, {} documents",
-        synced.applied, synced.documents
+        "index: {} records applied, {documents} documents",
+        synced.applied
     );
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::app::{DataDir, crawl, print_reports, serve_on, sources};
+use crate::app::{DataDir, crawl, serve_on, sources};
 use crate::config::Config;
 use crate::fixtures::FixtureServer;
 
@@ -32,8 +32,7 @@ pub async fn demo(
         sources.len(),
         data_root.join("demo").display()
     );
-    let (reports, synced) = crawl(config, &data, &sources).await?;
-    print_reports(&reports, &synced);
+    crawl(config, &data, &sources).await?.print();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

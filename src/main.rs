@@ -55,8 +55,14 @@ enum Command {
         #[arg(long)]
         addr: Option<SocketAddr>,
     },
+    /// The operator's daemon: scheduled crawls per source plus `serve`; stops cleanly on SIGTERM.
+    Run {
+        /// Crawl every source once at start, then follow the schedules.
+        #[arg(long)]
+        now: bool,
+    },
     /// Search from the terminal.
-    Search(SearchArgs),
+    Search(Box<SearchArgs>),
     /// Inspect sources.
     Sources {
         #[command(subcommand)]
@@ -176,16 +182,15 @@ async fn run(command: Command, config: Config, data_root: PathBuf) -> Result<()>
         Command::Crawl { sources } => {
             let data = DataDir::create(&data_root)?;
             let sources = app::sources(&config.sources_dir, &Default::default(), &sources)?;
-            let (reports, synced) = app::crawl(&config, &data, &sources).await?;
-            app::print_reports(&reports, &synced);
+            app::crawl(&config, &data, &sources).await?.print();
             Ok(())
         }
         Command::Index { rebuild } => {
             let data = DataDir::create(&data_root)?;
             let report = app::index(&data, rebuild)?;
             println!(
-                "{} records applied in {} commits; {} documents",
-                report.applied, report.commits, report.documents
+                "{} records applied in {} commits; index at store sequence {}",
+                report.applied, report.commits, report.committed_seq
             );
             Ok(())
         }
@@ -194,6 +199,10 @@ async fn run(command: Command, config: Config, data_root: PathBuf) -> Result<()>
             let addr = addr.unwrap_or(config.listen);
             eprintln!("serving on http://{addr}/");
             app::serve(&data, addr).await
+        }
+        Command::Run { now } => {
+            let data = DataDir::create(&data_root)?;
+            tenders::daemon::run(&config, &data, tenders::daemon::RunOptions { now }).await
         }
         Command::Search(args) => {
             let data = DataDir::create(&data_root)?;
@@ -213,8 +222,8 @@ async fn run(command: Command, config: Config, data_root: PathBuf) -> Result<()>
             let sources = app::sources(&config.sources_dir, &Default::default(), &[])?;
             let store = data.open_store()?;
             println!(
-                "{:<16} {:<8} {:>8} {:<10} {}",
-                "id", "kind", "records", "last run", "name"
+                "{:<16} {:<8} {:>8} {:<10} name",
+                "id", "kind", "records", "last run"
             );
             let counts = store.count_by_source()?;
             for s in sources {

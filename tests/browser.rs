@@ -26,7 +26,7 @@ const PHONE: (u32, u32) = (390, 844);
 
 fn find_program(env: &str, candidates: &[&str]) -> Option<PathBuf> {
     if let Ok(p) = std::env::var(env) {
-        return Some(PathBuf::from(p));
+        return Some(PathBuf::from(p)).filter(|p| p.exists());
     }
     candidates.iter().map(PathBuf::from).find(|p| p.exists())
 }
@@ -144,6 +144,20 @@ async fn text_of(client: &Client, css: &str) -> String {
         .text()
         .await
         .unwrap()
+}
+
+/// No horizontal scrolling at a phone's width.
+async fn assert_fits_phone(client: &Client, page: &str) -> Result<(), fantoccini::error::CmdError> {
+    let width = client
+        .execute("return document.documentElement.scrollWidth;", vec![])
+        .await?;
+    let width = width.as_u64().unwrap_or(u64::MAX);
+    assert!(
+        width <= u64::from(PHONE.0),
+        "{page}: {width}px wide on a {}px phone",
+        PHONE.0
+    );
+    Ok(())
 }
 
 struct Served {
@@ -299,18 +313,12 @@ async fn run(client: &Client, base: &str) -> Result<(), fantoccini::error::CmdEr
 
     // The same pages at a phone's width.
     client.set_window_size(PHONE.0, PHONE.1).await?;
+    assert_fits_phone(client, "detail").await?;
     shot(client, "05-detail-phone").await;
     client.back().await?;
     total(client).await;
-    let width: u64 = client
-        .execute("return document.documentElement.scrollWidth;", vec![])
-        .await?
-        .as_u64()
-        .unwrap_or(u64::MAX);
-    assert!(
-        width <= u64::from(PHONE.0),
-        "no horizontal scrolling on a phone: {width}px"
-    );
+    client.execute("window.scrollTo(0, 0);", vec![]).await?;
+    assert_fits_phone(client, "search").await?;
     shot(client, "06-search-phone").await;
     client.set_window_size(DESKTOP.0, DESKTOP.1).await?;
 

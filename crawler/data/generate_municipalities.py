@@ -15,7 +15,8 @@ Corrections applied on top of the package, to bring it to 総務省's table of 2
 - Known kana/name errors seen in versions of the dataset: 上の国町 -> 上ノ国町 (かみのくにちょう),
   にせこ町 -> ニセコ町 (にせこちょう); 保土け谷区 -> 保土ケ谷区. Applied whenever the input has them.
 
-Every code's check digit is verified; the script fails rather than write a bad table.
+The MIT notice of the package is carried into the file as comment lines. Every code's check digit
+is verified; the script fails rather than write a bad table.
 Standard library only.
 """
 
@@ -102,6 +103,9 @@ def main() -> None:
         "with the 2024-01-01 浜松市 wards and official names (上ノ国町, ニセコ町, 保土ケ谷区) applied; "
         f"counts {kinds}\n"
     )
+    # The MIT licence asks for its notice to travel with copies of the data.
+    for line in (package / "LICENSE").read_text(encoding="utf-8").strip().splitlines():
+        w(f"# {line}".rstrip() + "\n")
     w("code,prefecture,name,kana,kind,parent\n")
     for row in table:
         for field in row:

@@ -19,6 +19,8 @@ use indexer::store::{FrontierEntry, Store, UpsertOutcome, UrlState};
 
 use crate::fetch::decode::decode_html;
 use crate::fetch::{FetchError, FetchRequest, Fetched, Fetcher, HostScope, Page, Validators};
+use crate::health::{DEFAULT_STALE_AFTER, Health, HealthStatus, RunSummary, assess};
+use crate::schedule::jst;
 use crate::source::ResultsConfig;
 use crate::source::html::{ListItem, ListReader, extract_detail, extract_results};
 use crate::source::{SourceConfig, SourceKind};
@@ -35,6 +37,11 @@ const ROLE_RESULTS: &str = "results";
 
 /// Delay between two requests to one host when the source sets none.
 pub const DEFAULT_SOURCE_DELAY: Duration = Duration::from_secs(1);
+
+/// The calendar date in Japan of an instant.
+fn jst_date(t: chrono::DateTime<Utc>) -> chrono::NaiveDate {
+    t.with_timezone(&jst()).date_naive()
+}
 
 /// What one run did for one source.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -61,6 +68,12 @@ pub struct SourceReport {
     pub records_changed: u64,
     /// Records extracted again with the same content.
     pub records_unchanged: u64,
+    /// Counts and field coverage of the run, for comparing runs.
+    pub summary: RunSummary,
+    /// The source's health after the run.
+    pub health: Option<Health>,
+    /// Awards linked to their notice in this run.
+    pub records_linked: u64,
     /// Time spent waiting for politeness, in milliseconds.
     pub politeness_wait_ms: u64,
     /// Wall time of the run, in milliseconds.
@@ -113,6 +126,7 @@ impl<'a> Crawler<'a> {
     /// One run of one source; the report is also stored with the run.
     pub async fn crawl_source(&self, source: &SourceConfig) -> SourceReport {
         let started = Instant::now();
+        let started_at = Utc::now();
         let run = self.with_store(|s| {
             // A run left `running` was killed; its frontier (if any) is resumed below.
             s.interrupt_stale_runs(&source.id)?;
@@ -129,11 +143,19 @@ impl<'a> Crawler<'a> {
                 crate::source::kkj::crawl(self.fetcher, self.store, source, &mut report, &options)
                     .await;
             }
-            other => report.messages.push(format!(
-                "source kind {} is not supported by this version of the crawler",
-                other.as_str()
-            )),
+            SourceKind::Pportal => {
+                let options = crate::source::pportal::PportalOptions::default();
+                crate::source::pportal::crawl(
+                    self.fetcher,
+                    self.store,
+                    source,
+                    &mut report,
+                    &options,
+                )
+                .await;
+            }
         }
+        self.link_awards(source, &mut report);
         report.duration_ms = started.elapsed().as_millis() as u64;
         report.status = if report.pages_fetched + report.not_modified == 0 {
             "failed".into()
@@ -142,6 +164,7 @@ impl<'a> Crawler<'a> {
         } else {
             "ok".into()
         };
+        self.assess_health(source, started_at, &mut report);
         if let Ok(Some(run)) = run {
             let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
             if let Err(e) =
@@ -198,10 +221,7 @@ impl<'a> Crawler<'a> {
             tracing::info!(source = %source.id, "resuming an interrupted crawl");
         }
         let mut fetched = 0usize;
-        loop {
-            let Ok(Some(Some(entry))) = self.with_store(|s| s.frontier_next(&source.id)) else {
-                break;
-            };
+        while let Ok(Some(Some(entry))) = self.with_store(|s| s.frontier_next(&source.id)) {
             if fetched >= max_pages {
                 report.messages.push(format!(
                     "page limit {max_pages} reached; the rest is left for the next run"
@@ -254,7 +274,7 @@ impl<'a> Crawler<'a> {
                 }
             }
             self.mark_done(source, &entry.url, report);
-            if fetched % 50 == 0 {
+            if fetched.is_multiple_of(50) {
                 let (done, pending) = self
                     .with_store(|s| s.frontier_counts(&source.id))
                     .ok()
@@ -315,6 +335,92 @@ impl<'a> Crawler<'a> {
             report.messages.push(e);
         }
         false
+    }
+
+    /// Judges the run against the source's history; an unhealthy run's status says so.
+    fn assess_health(
+        &self,
+        source: &SourceConfig,
+        started_at: chrono::DateTime<Utc>,
+        report: &mut SourceReport,
+    ) {
+        let coverage = self
+            .with_store(|s| s.field_coverage(&source.id, started_at))
+            .ok()
+            .flatten();
+        let (covered, fields) = coverage.unwrap_or_default();
+        report.summary = RunSummary {
+            pages: report.pages_fetched + report.not_modified,
+            errors: report.error_count(),
+            items: report.items_seen(),
+            new: report.records_new,
+            covered,
+            fields: fields
+                .into_iter()
+                .map(|(f, n)| (f.to_string(), n))
+                .collect(),
+        };
+        let runs = self
+            .with_store(|s| s.recent_runs(&source.id, 30))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let mut history = Vec::new();
+        let mut last_new = (report.records_new > 0).then(|| jst_date(started_at));
+        for run in runs.iter().filter(|r| r.finished_at.is_some()) {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(&run.report) else {
+                continue;
+            };
+            let Some(summary) = value
+                .get("summary")
+                .and_then(|v| serde_json::from_value::<RunSummary>(v.clone()).ok())
+            else {
+                continue;
+            };
+            if last_new.is_none() && summary.new > 0 {
+                last_new = Some(jst_date(run.started_at));
+            }
+            if history.len() < 10 && summary.pages > 0 {
+                history.push(summary);
+            }
+        }
+        let health = assess(
+            &report.summary,
+            &history,
+            last_new,
+            jst_date(Utc::now()),
+            DEFAULT_STALE_AFTER,
+        );
+        if health.status == HealthStatus::Unhealthy {
+            for reason in &health.reasons {
+                tracing::warn!(source = %source.id, reason = %reason, "source unhealthy; its records are kept");
+            }
+            report.status = "unhealthy".into();
+        }
+        report.health = Some(health);
+    }
+
+    /// Links the source's unlinked awards to the notices they result from, where the evidence is
+    /// strong (see [`crate::link`]); weak evidence makes no link.
+    fn link_awards(&self, source: &SourceConfig, report: &mut SourceReport) {
+        let linked = self.with_store(|s| {
+            let awards = s.unlinked_awards(&source.id)?;
+            let mut linked = Vec::new();
+            for mut award in awards {
+                let notices = s.linkable_notices(&source.id, award.municipality_code.as_deref())?;
+                if let Some(link) = crate::link::link_award(&award, &notices) {
+                    award.linked_notice = Some(link);
+                    linked.push(award);
+                }
+            }
+            s.upsert_all(&linked, Utc::now())?;
+            Ok(linked.len() as u64)
+        });
+        match linked {
+            Ok(Some(n)) => report.records_linked += n,
+            Ok(None) => {}
+            Err(e) => report.messages.push(format!("linking awards failed: {e}")),
+        }
     }
 
     fn mark_done(&self, source: &SourceConfig, url: &str, report: &mut SourceReport) {

@@ -5,6 +5,8 @@
 //! - [`normalize`]: Japanese dates (和暦), money, company names, text and classification.
 //! - [`source`]: source configuration (one TOML file per source) and the source kinds.
 //! - [`crawl`]: one crawl pass over a set of sources, writing into the indexer's store.
+//! - [`schedule`]: when each source runs (cron in JST, jitter, daily off-peak default).
+//! - [`health`]: per-source health after each run, against the source's own history.
 //! - [`canary`]: fetch one item per source to tell whether it still works.
 //!
 //! This is the only crate of the workspace that names reqwest.
@@ -12,9 +14,11 @@
 pub mod canary;
 pub mod crawl;
 pub mod fetch;
+pub mod health;
 pub mod link;
 pub mod normalize;
 pub mod reference;
+pub mod schedule;
 pub mod source;
 #[cfg(feature = "testsupport")]
 pub mod testsupport;

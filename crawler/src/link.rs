@@ -1,17 +1,25 @@
 //! Linking an award result (落札結果) to the tender notice it results from.
 //!
 //! Results arrive late, on other pages, and often with a shortened or reworded title, so a link
-//! is made only on strong evidence, and every link says what that evidence was:
+//! is made only on strong evidence, and every link says what that evidence was. Only notices
+//! with the same buyer are candidates (the same municipality code — or a designated-city ward
+//! and its city — when both records have or resolve to one; otherwise the same normalised buyer
+//! name; with no buyer on either, the same source), and only when the award is dated neither
+//! before the notice nor more than 300 days after it.
 //!
-//! 1. **Case number.** Same buyer and the same case number (案件番号), carried by exactly one
-//!    notice, and the award not dated before the notice.
-//! 2. **Title.** Same buyer, same 年度, the award not dated before the notice, and the core titles
-//!    (see [`core_title`]) equal, or at least 0.9 similar (character-bigram Dice) where the only
-//!    difference is one short insertion that carries no number, letter, direction or bracket —
-//!    and exactly one notice matching so.
+//! 1. **Case number.** The same case number (案件番号, compared without width, spaces, `第`…`号`),
+//!    carried by exactly one candidate. Evidence: `case number R08-0131 (same buyer 362077 美馬市)`.
+//! 2. **Title.** The same 年度 (see [`link_award`]) and core titles (see [`core_title`]) that
+//!    are equal once shared endings and lot suffixes are dropped, or at least
+//!    [`MIN_SIMILARITY`] similar (character-bigram [`dice`]) where the only difference is one
+//!    insertion carrying no number, letter, direction or bracket — and exactly one candidate
+//!    matching so. Two different case numbers from the same source rule a pair out. Evidence:
+//!    `title: core titles equal 「…」 (score 1.00); same buyer …; 年度 2026` or
+//!    `title: core titles similar 「…」 ~ 「…」 (bigram Dice 0.94); …`.
 //!
 //! Anything weaker — a shared title without a 年度, two notices that match equally, `(その1)`
-//! against `(その2)`, 工事 against 業務 — makes no link: a missing link is better than a wrong one.
+//! against `(その2)`, 工事 against 業務, 清掃 against 警備 — makes no link: a missing link is
+//! better than a wrong one.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -143,8 +151,12 @@ pub fn title_fiscal_year(title: &str) -> Option<i32> {
 }
 
 /// Finds the notice an award results from, among `notices` (records of any kind; only notices
-/// are considered). Returns the link with its evidence, or `None` when the evidence is weak or
-/// ambiguous. The rules are in the module documentation.
+/// other than the award are considered, each id once). Returns the link with its evidence, or
+/// `None` when the evidence is weak or ambiguous. The rules are in the module documentation.
+///
+/// The 年度 is shared when the 年度 written in both titles agree, or, when at most one title
+/// states one, when the notice's 年度 (of its publication date, or its title) is one of the
+/// award's (of its opening date, its publication date, or its title).
 pub fn link_award(award: &Record, notices: &[Record]) -> Option<Link> {
     if award.kind != Kind::Award {
         return None;
@@ -575,12 +587,53 @@ mod tests {
         );
         // Similar enough by the numbers, but a direction differs: the insertion guard refuses.
         let (north, south) = (
-            "江原南小学校北校舎屋上防水外壁改修",
-            "江原南小学校南校舎屋上防水外壁改修",
+            "美馬市立江原南小学校北校舎屋上防水外壁改修工事",
+            "美馬市立江原南小学校南校舎屋上防水外壁改修工事",
         );
         assert!(dice(north, south) >= MIN_SIMILARITY);
         assert_eq!(m(north, south), None);
         assert_eq!(m("清掃", "清掃"), None);
+    }
+
+    fn dated(id: &str, kind: Kind, title: &str, date: &str) -> Record {
+        let mut r = Record::new(id, kind, "mima-city", "http://127.0.0.1/", title);
+        r.municipality_code = Some("362077".to_string());
+        r.published = Some(indexer::When {
+            date: date.parse().unwrap(),
+            time: None,
+            raw: date.to_string(),
+            evidence: None,
+        });
+        r
+    }
+
+    #[test]
+    fn test_link_award_only_links_awards_to_other_notices() {
+        let notice = dated(
+            "n1",
+            Kind::Notice,
+            "令和8年度 庁舎清掃業務委託",
+            "2026-03-02",
+        );
+        let award = dated("a1", Kind::Award, "庁舎清掃業務", "2026-03-30");
+        let link = link_award(&award, std::slice::from_ref(&notice)).unwrap();
+        assert_eq!(link.id, "n1");
+        assert!(link.evidence.contains("庁舎清掃") && link.evidence.contains("年度 2025"));
+        // A notice is never linked as if it were an award, and an award never to itself.
+        assert_eq!(link_award(&notice, std::slice::from_ref(&notice)), None);
+        let mut as_notice = award.clone();
+        as_notice.kind = Kind::Notice;
+        assert_eq!(link_award(&award, &[as_notice]), None);
+        // The same notice twice in the pool is one candidate, not an ambiguity.
+        assert_eq!(
+            link_award(&award, &[notice.clone(), notice.clone()]).map(|l| l.id),
+            Some("n1".to_string())
+        );
+        // An award dated before the notice, or long after it, is not its result.
+        let early = dated("a2", Kind::Award, "庁舎清掃業務", "2026-02-27");
+        assert_eq!(link_award(&early, std::slice::from_ref(&notice)), None);
+        let late = dated("a3", Kind::Award, "令和8年度 庁舎清掃業務", "2027-03-01");
+        assert_eq!(link_award(&late, std::slice::from_ref(&notice)), None);
     }
 
     /// A record from the compact form of `fixtures/normalize/links.json`.

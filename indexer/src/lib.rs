@@ -3,7 +3,6 @@
 //! - [`record`]: the record model, shaped after OCDS.
 //! - [`store`]: the SQLite system of record — records and their history, crawl state per URL,
 //!   crawl runs.
-//! - [`sync`]: keeps the index in step with the store, incrementally or by rebuilding.
 //! - [`index`]: the tantivy index derived from the store, with Japanese analysis, and the typed
 //!   read side ([`index::SearchRequest`] → [`index::SearchResponse`]).
 //!
@@ -12,6 +11,5 @@
 pub mod index;
 pub mod record;
 pub mod store;
-pub mod sync;
 
 pub use record::{Attachment, Category, Kind, Link, Method, Money, Record, Tax, When};

@@ -360,6 +360,81 @@ impl Store {
         row.map(|(id, data)| decode(&id, &data)).transpose()
     }
 
+    /// Awards of a source that are not linked to a notice yet.
+    pub fn unlinked_awards(&self, source: &str) -> Result<Vec<Record>> {
+        self.query_records(
+            "SELECT id, data FROM records WHERE source = ?1 AND kind = 'award'
+             AND json_extract(data, '$.linked_notice') IS NULL ORDER BY seq",
+            params![source],
+        )
+    }
+
+    /// Notices an award of `source` (for the body `municipality_code`) may result from: the
+    /// source's own notices and every notice of the same municipality.
+    pub fn linkable_notices(
+        &self,
+        source: &str,
+        municipality_code: Option<&str>,
+    ) -> Result<Vec<Record>> {
+        self.query_records(
+            "SELECT id, data FROM records WHERE kind = 'notice'
+             AND (source = ?1 OR (?2 IS NOT NULL AND municipality_code = ?2)) ORDER BY seq",
+            params![source, municipality_code],
+        )
+    }
+
+    fn query_records(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Record>> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query_map(params, |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, data) = row?;
+            out.push(decode(&id, &data)?);
+        }
+        Ok(out)
+    }
+
+    /// Coverage of the common fields among a source's records written or seen since `since`:
+    /// `(records, [(field, records that have it)])`.
+    pub fn field_coverage(
+        &self,
+        source: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(u64, Vec<(&'static str, u64)>)> {
+        let row = self.conn.query_row(
+            "SELECT COUNT(*), SUM(title <> ''), SUM(buyer IS NOT NULL), SUM(published IS NOT NULL),
+                    SUM(deadline IS NOT NULL), SUM(estimated_price IS NOT NULL), SUM(amount IS NOT NULL),
+                    SUM(winner IS NOT NULL), SUM(municipality_code IS NOT NULL)
+             FROM records WHERE source = ?1 AND last_seen >= ?2",
+            params![source, since],
+            |r| {
+                let mut v = [0i64; 9];
+                for (i, slot) in v.iter_mut().enumerate() {
+                    *slot = r.get::<_, Option<i64>>(i)?.unwrap_or(0);
+                }
+                Ok(v)
+            },
+        )?;
+        let names = [
+            "title",
+            "buyer",
+            "published",
+            "deadline",
+            "estimated_price",
+            "amount",
+            "winner",
+            "municipality_code",
+        ];
+        let fields = names
+            .iter()
+            .zip(&row[1..])
+            .map(|(n, c)| (*n, *c as u64))
+            .collect();
+        Ok((row[0] as u64, fields))
+    }
+
     /// The crawl state of a URL.
     pub fn url_state(&self, url: &str) -> Result<Option<UrlState>> {
         Ok(self
@@ -506,6 +581,25 @@ impl Store {
             params![run, now, status, report],
         )?;
         Ok(())
+    }
+
+    /// The newest run of every source that has run, by source id.
+    pub fn latest_runs(&self) -> Result<Vec<RunRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, source, started_at, finished_at, status, report FROM crawl_runs
+             WHERE id IN (SELECT MAX(id) FROM crawl_runs GROUP BY source) ORDER BY source",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RunRow {
+                id: r.get(0)?,
+                source: r.get(1)?,
+                started_at: r.get(2)?,
+                finished_at: r.get(3)?,
+                status: r.get(4)?,
+                report: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The most recent runs of a source, newest first.
@@ -735,6 +829,16 @@ mod tests {
         store.finish_run(run, "ok", "{\"pages\":3}", t(2)).unwrap();
         let runs = store.recent_runs("s", 5).unwrap();
         assert_eq!(runs.len(), 1);
+        let second = store.start_run("s", t(3)).unwrap();
+        store.start_run("other", t(3)).unwrap();
+        let latest = store.latest_runs().unwrap();
+        assert_eq!(
+            latest
+                .iter()
+                .map(|r| (r.source.as_str(), r.id))
+                .collect::<Vec<_>>(),
+            [("other", second + 1), ("s", second)]
+        );
         assert_eq!(runs[0].status, "ok");
         assert_eq!(runs[0].finished_at, Some(t(2)));
     }
@@ -779,6 +883,56 @@ mod tests {
         store.frontier_clear("s").unwrap();
         assert_eq!(store.frontier_counts("s").unwrap(), (0, 0));
         assert_eq!(store.frontier_started("s").unwrap(), None);
+    }
+
+    #[test]
+    fn unlinked_awards_and_linkable_notices() {
+        let mut store = Store::in_memory().unwrap();
+        let mut n = notice("s:n1", "庁舎清掃業務");
+        n.municipality_code = Some("362077".into());
+        let mut other = Record::new(
+            "o:n2",
+            Kind::Notice,
+            "other",
+            "http://127.0.0.1/o",
+            "庁舎警備業務",
+        );
+        other.municipality_code = Some("362077".into());
+        let far = Record::new(
+            "o:n3",
+            Kind::Notice,
+            "other",
+            "http://127.0.0.1/f",
+            "道路補修工事",
+        );
+        let mut award = Record::new(
+            "s:a1",
+            Kind::Award,
+            "s",
+            "http://127.0.0.1/a",
+            "庁舎清掃業務",
+        );
+        store
+            .upsert_all(&[n, other, far, award.clone()], t(1))
+            .unwrap();
+        assert_eq!(store.unlinked_awards("s").unwrap().len(), 1);
+        let ids: Vec<String> = store
+            .linkable_notices("s", Some("362077"))
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(ids, ["s:n1", "o:n2"]);
+        award.linked_notice = Some(crate::record::Link {
+            id: "s:n1".into(),
+            evidence: "test".into(),
+        });
+        store.upsert(&award, t(2)).unwrap();
+        assert!(store.unlinked_awards("s").unwrap().is_empty());
+        assert_eq!(
+            store.award_for_notice("s:n1").unwrap().map(|r| r.id),
+            Some("s:a1".into())
+        );
     }
 
     #[test]

@@ -96,3 +96,81 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Json<Health> {
         documents: state.index.num_docs(),
     })
 }
+
+/// One source as the last run left it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct SourceView {
+    /// Source id.
+    pub(crate) id: String,
+    /// Records the store holds for it.
+    pub(crate) records: u64,
+    /// Status of the last run: `ok`, `empty`, `failed`, `unhealthy`, `running` or `interrupted`.
+    status: String,
+    /// Health after the last run: `healthy`, `stale` or `unhealthy`.
+    pub(crate) health: Option<String>,
+    /// Why it is not healthy.
+    reasons: Vec<String>,
+    /// When the last run started (RFC 3339).
+    last_run_started: String,
+    /// When it finished, if it did.
+    last_run_finished: Option<String>,
+    /// The last run's report (pages, 304s, robots skips, errors by kind, records new/changed …).
+    #[schema(value_type = Object)]
+    pub(crate) report: Value,
+}
+
+/// The sources list.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct SourcesView {
+    /// Every source that has run.
+    sources: Vec<SourceView>,
+}
+
+/// Sources with their health and last run, as stored by the crawler.
+#[utoipa::path(get, path = "/api/sources", tag = "operations", responses((status = 200, body = SourcesView)))]
+pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<SourcesView>, ApiError> {
+    Ok(Json(SourcesView {
+        sources: source_views(&state)?,
+    }))
+}
+
+/// The latest run of every source, with its health.
+pub(crate) fn source_views(state: &AppState) -> Result<Vec<SourceView>, ApiError> {
+    let store = state
+        .store
+        .lock()
+        .map_err(|_| ApiError::Internal("store lock poisoned".into()))?;
+    let counts = store.count_by_source()?;
+    let mut out = Vec::new();
+    for run in store.latest_runs()? {
+        let report: Value = serde_json::from_str(&run.report).unwrap_or(Value::Null);
+        let health = report
+            .pointer("/health/status")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let reasons = report
+            .pointer("/health/reasons")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(SourceView {
+            records: counts
+                .iter()
+                .find(|(id, _)| *id == run.source)
+                .map(|(_, n)| *n)
+                .unwrap_or(0),
+            id: run.source,
+            status: run.status,
+            health,
+            reasons,
+            last_run_started: run.started_at.to_rfc3339(),
+            last_run_finished: run.finished_at.map(|t| t.to_rfc3339()),
+            report,
+        });
+    }
+    Ok(out)
+}

@@ -73,6 +73,7 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(feeds::atom))
         .routes(routes!(feeds::ics))
         .routes(routes!(api::healthz))
+        .routes(routes!(api::sources))
         .split_for_parts()
 }
 

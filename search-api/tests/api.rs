@@ -527,6 +527,29 @@ async fn csv_export_with_bom() {
 }
 
 #[tokio::test]
+async fn exports_page_through_every_match() {
+    let app = common::app_with(&common::many_awards(250));
+    let (status, headers, body) = get(&app, "/api/export.csv?sort=amount").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-total-count"], "250");
+    let mut reader = csv::Reader::from_reader(body.trim_start_matches('\u{FEFF}').as_bytes());
+    let ids: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    assert_eq!(ids.len(), 250);
+    assert_eq!(ids[0], "bulk:0249", "largest amount first");
+    assert_eq!(ids[249], "bulk:0000");
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 250, "no row twice across pages");
+
+    let (_, body) = get_json(&app, "/api/export.ocds.json?q=%E6%B6%88%E8%80%97%E5%93%81").await;
+    assert_eq!(body["releases"].as_array().unwrap().len(), 250);
+}
+
+#[tokio::test]
 async fn ocds_release_package() {
     let app = app();
     let (status, body) = get_json(&app, "/api/export.ocds.json?municipality=072117").await;

@@ -4,6 +4,10 @@
 //! All of them live in this one binary (one module per feature) so the workspace links a single
 //! end-to-end test executable.
 
+// Test helpers panic on failure by design.
+#![allow(clippy::unwrap_used)]
+
 mod common;
+mod daemon;
 mod resume;
 mod search;

@@ -12,7 +12,7 @@ use tenders::fixtures::{FixtureServer, LoggedRequest};
 use crate::common::fixtures;
 
 /// Writes the fixture sources with their placeholders filled in, and a `tenders.toml`.
-fn write_config(dir: &Path, server: &FixtureServer, delay_ms: u64) -> std::path::PathBuf {
+pub fn write_config(dir: &Path, server: &FixtureServer, delay_ms: u64) -> std::path::PathBuf {
     let sources = dir.join("sources");
     std::fs::create_dir_all(&sources).unwrap();
     for entry in std::fs::read_dir(fixtures().join("sources")).unwrap() {
@@ -38,7 +38,7 @@ fn write_config(dir: &Path, server: &FixtureServer, delay_ms: u64) -> std::path:
 }
 
 /// Every expected record of every fixture site.
-fn expected() -> Vec<serde_json::Value> {
+pub fn expected() -> Vec<serde_json::Value> {
     std::fs::read_dir(fixtures().join("expected"))
         .unwrap()
         .flat_map(|e| {

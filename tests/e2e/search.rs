@@ -22,17 +22,18 @@ async fn crawl_index_and_search_the_fixture_sites() {
     let data = DataDir::create(tmp.path()).unwrap();
     let config = Config::default();
 
-    let (reports, synced) = crawl(&config, &data, &sources).await.unwrap();
-    for r in &reports {
+    let outcome = crawl(&config, &data, &sources).await.unwrap();
+    let reports = &outcome.reports;
+    for r in reports {
         assert_eq!(r.status, "ok", "{r:?}");
         assert!(r.records_new > 0, "{r:?}");
         assert_eq!(r.error_count(), 0, "{r:?}");
     }
-    assert!(synced.documents > 0);
+    assert!(outcome.documents > 0);
 
     // robots.txt: no disallowed path was ever requested, and every site was asked for it first.
     let requests = server.requests();
-    for (site, _) in &server.bases {
+    for site in server.bases.keys() {
         let site_requests: Vec<_> = requests.iter().filter(|r| &r.site == site).collect();
         assert_eq!(
             site_requests.first().map(|r| r.path.as_str()),
@@ -177,8 +178,8 @@ async fn crawl_index_and_search_the_fixture_sites() {
     assert!(html.contains("学校給食"));
 
     // A second crawl finds nothing new and changes nothing.
-    let (again, _) = crawl(&config, &data, &sources).await.unwrap();
-    for r in &again {
+    let again = crawl(&config, &data, &sources).await.unwrap();
+    for r in &again.reports {
         assert_eq!(r.records_new + r.records_changed, 0, "{r:?}");
         assert!(r.not_modified + r.unchanged_pages > 0, "{r:?}");
     }

@@ -98,11 +98,11 @@ const NATIONAL_HEADS: &[&str] = &[
 const ALIASES: &[(&str, &str)] = &[("上の国町", "013625"), ("にせこ町", "013951")];
 
 /// After a prefecture, text that names a municipality we do not know (a former municipality, a
-/// misspelling): `船引町`, `船引町役場`, `北区役所`. The prefecture alone would then be a wrong
+/// misspelling): `船引町`, `船引町役場`, `北区役所`, `双葉郡…`. The prefecture alone would then be a wrong
 /// answer, so the buyer is left unresolved.
 static UNKNOWN_PLACE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^[\p{Han}\p{Hiragana}\p{Katakana}ー]{1,5}?(?:[市町村](?:$|役所|役場|長|議会|教育委員会|総務|財政|契約|管財|企画|建設|水道|上下水道|消防)|区(?:$|役所|長))",
+        r"^[\p{Han}\p{Hiragana}\p{Katakana}ー]{1,5}?(?:[市町村](?:$|役所|役場|長|議会|教育委員会|総務|財政|契約|管財|企画|建設|水道|上下水道|消防)|区(?:$|役所|長)|郡)",
     )
     .expect("static regex")
 });
@@ -153,7 +153,7 @@ static INDEX: LazyLock<NameIndex> = LazyLock::new(|| {
 });
 
 /// The form names are compared in: [`normalize_text`], no whitespace, and variant characters
-/// folded (ヶ/ケ, ヵ/カ, 檜/桧, 檮/梼, 鰺/鯵, 龍/竜, 﨑/崎, 髙/高, 澤/沢, 邊/邉/辺, 嶋/島).
+/// folded (ヶ/ケ, ヵ/カ, 檜/桧, 檮/梼, 鰺/鯵, 龍/竜, 﨑/崎, 髙/高, 澤/沢, 邊/邉/辺).
 fn fold(s: &str) -> String {
     normalize_text(s)
         .chars()
@@ -169,13 +169,13 @@ fn fold(s: &str) -> String {
             '髙' => '高',
             '澤' => '沢',
             '邊' | '邉' => '辺',
-            '嶋' => '島',
             other => other,
         })
         .collect()
 }
 
-/// The keys of `map` that `s` starts with, longest first, as (key length in bytes, value).
+/// The longest key of `map` that `s` starts with (at most `max_chars` characters), as (its
+/// length in bytes, its value).
 fn prefixes<'a, V>(
     s: &str,
     max_chars: usize,
@@ -201,31 +201,29 @@ enum Municipal {
     Doubtful,
 }
 
-/// Looks for a municipality name at the start of `s`, within `prefecture` when known. Only
-/// towns and villages may follow a 郡 name.
+/// Looks for a municipality name at the start of `s`, within `prefecture` when known.
+///
+/// A 郡 name is tried first (`東村山郡山辺町` is not 東村), and only a town or village may follow
+/// it; when none does, the name is read directly (`蒲郡市`, `大和郡山市`).
 fn municipal_at(index: &NameIndex, s: &str, prefecture: Option<&Municipality>) -> Municipal {
-    let direct = prefixes(s, index.max_chars, |k| index.municipal.get(k));
-    let (offset, (end, candidates)) = match direct {
-        Some(found) => (0, found),
-        None => {
-            let Some(district) = DISTRICT.find(s) else {
-                return Municipal::Absent;
-            };
-            let rest = &s[district.end()..];
-            match prefixes(rest, index.max_chars, |k| index.municipal.get(k)) {
-                Some(found @ (_, c)) if c.iter().all(|m| m.name.ends_with(['町', '村'])) => {
-                    (district.end(), found)
-                }
-                Some(_) => return Municipal::Doubtful,
-                None => return Municipal::Absent,
-            }
-        }
+    let in_district = DISTRICT.find(s).and_then(|district| {
+        let rest = &s[district.end()..];
+        prefixes(rest, index.max_chars, |k| index.municipal.get(k))
+            .map(|(end, c)| (district.end() + end, c))
+    });
+    let (end, candidates) = match in_district {
+        Some((end, c)) if c.iter().all(|m| m.name.ends_with(['町', '村'])) => (end, c),
+        Some(_) => return Municipal::Doubtful,
+        None => match prefixes(s, index.max_chars, |k| index.municipal.get(k)) {
+            Some(found) => found,
+            None => return Municipal::Absent,
+        },
     };
     let mut matching = candidates
         .iter()
         .filter(|m| prefecture.is_none_or(|p| p.prefecture == m.prefecture));
     match (matching.next(), matching.next()) {
-        (Some(m), None) => Municipal::Found(m, offset + end),
+        (Some(m), None) => Municipal::Found(m, end),
         _ => Municipal::Doubtful,
     }
 }
@@ -332,6 +330,10 @@ mod tests {
         assert_eq!(code("東京都東村山市総務部"), Some("132136"));
         assert_eq!(code("東京都立川市"), Some("132021"));
         assert_eq!(code("福島県双葉郡浪江町"), Some("075477"));
+        assert_eq!(code("山形県東村山郡山辺町"), Some("063011"));
+        assert_eq!(code("東村山郡山辺町"), Some("063011"));
+        assert_eq!(code("蒲郡市"), Some("232149"));
+        assert_eq!(code("奈良県大和郡山市"), Some("292036"));
         assert_eq!(code("名古屋市中川区役所"), Some("231100"));
         assert_eq!(code("名古屋市中区"), Some("231061"));
     }
@@ -345,6 +347,32 @@ mod tests {
         assert_eq!(code("美馬西部一部事務組合"), None);
         assert_eq!(code("福島県船引町"), None);
         assert_eq!(code(""), None);
+    }
+
+    #[test]
+    fn test_every_row_resolves_from_its_full_name() {
+        use std::collections::HashMap;
+        // Names shared within a prefecture (北海道's two 泊村) or across prefectures never resolve.
+        let (mut by_name, mut by_pref_name) = (HashMap::new(), HashMap::new());
+        for m in municipalities().iter().filter(|m| m.parent.is_none()) {
+            *by_name.entry(m.name).or_insert(0) += 1;
+            *by_pref_name.entry((m.prefecture, m.name)).or_insert(0) += 1;
+        }
+        for p in prefectures() {
+            assert_eq!(code(p.name), Some(p.code), "{}", p.name);
+        }
+        for m in municipalities() {
+            let city = m.parent().unwrap_or(m);
+            let unique = by_pref_name[&(city.prefecture, city.name)] == 1;
+            let expected = unique.then_some(m.code);
+            let full = format!("{}{}", m.prefecture, m.full_name());
+            assert_eq!(code(&full), expected, "{full}");
+            assert_eq!(code(&format!("{full} 総務課")), expected, "{full} 総務課");
+            if m.parent.is_none() {
+                let alone = (by_name[m.name] == 1).then_some(m.code);
+                assert_eq!(code(m.name), alone, "{}", m.name);
+            }
+        }
     }
 
     #[test]

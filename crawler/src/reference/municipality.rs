@@ -16,8 +16,8 @@ use thiserror::Error;
 /// The date of the 総務省 table the embedded data reflects.
 pub const VERSION: &str = "2024-01-01";
 
-/// The embedded table: a `#` comment line (version, source, licence), a header, then one row per
-/// code.
+/// The embedded table: `#` comment lines (version, source, licence notice), a header, then one
+/// row per code.
 const TABLE_CSV: &str = include_str!("../../data/municipalities.csv");
 
 /// What a code designates.
@@ -132,7 +132,7 @@ pub enum TableError {
         /// The parent as written.
         parent: String,
     },
-    /// The header or the version comment is missing.
+    /// The header, or the comment line giving the version, is missing.
     #[error("missing header or version line")]
     Header,
 }
@@ -181,13 +181,18 @@ pub fn validate() -> Result<(), TableError> {
 /// Parses a table in the data file's format.
 pub(crate) fn parse_table(text: &'static str) -> Result<Table, TableError> {
     let mut lines = text.lines().enumerate();
-    match lines.next() {
-        Some((_, first)) if first.starts_with('#') && first.contains(VERSION) => {}
-        _ => return Err(TableError::Header),
-    }
-    match lines.next() {
-        Some((_, "code,prefecture,name,kana,kind,parent")) => {}
-        _ => return Err(TableError::Header),
+    // Leading `#` lines: the version, source and licence notice.
+    let mut versioned = false;
+    let header = loop {
+        match lines.next() {
+            Some((_, comment)) if comment.starts_with('#') => {
+                versioned |= comment.contains(VERSION)
+            }
+            other => break other,
+        }
+    };
+    if !versioned || !matches!(header, Some((_, "code,prefecture,name,kana,kind,parent"))) {
+        return Err(TableError::Header);
     }
     let mut table = Table {
         prefectures: Vec::new(),

@@ -320,9 +320,9 @@ pub fn extract_detail(
     let mut record = Record::new(id, kind, source.id.clone(), page_url.as_str(), title);
     record.case_number = case_number;
     record.buyer = find(&pairs, &labels_for("buyer", &d.buyer)).map(|(_, v)| v.clone());
-    record.municipality_code = source.municipality_code.clone();
     record.prefecture = source.prefecture.clone();
     record.municipality = source.municipality.clone();
+    crate::reference::locate(&mut record, source.municipality_code.as_deref());
 
     record.published =
         find(&pairs, &labels_for("published", &d.published)).and_then(|(label, value)| {
@@ -483,9 +483,9 @@ pub fn extract_results(
             );
             r.case_number = case_number;
             r.buyer = get("buyer");
-            r.municipality_code = source.municipality_code.clone();
             r.prefecture = source.prefecture.clone();
             r.municipality = source.municipality.clone();
+            crate::reference::locate(&mut r, source.municipality_code.as_deref());
             r.published = get("published").and_then(|v| {
                 date::parse_date(&v, None).map(|p| indexer::When {
                     date: p.date,

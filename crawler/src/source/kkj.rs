@@ -66,6 +66,28 @@ pub const NATIONAL_TOKENS: &[&str] = &[
     "院",
 ];
 
+/// The next `Organization_Name` token to ask for: the one that finds the most bodies seen so far
+/// that the tokens already asked for do not find (a greedy set cover); then the rest in order.
+fn next_token(names: &HashSet<String>, asked: &[&str]) -> Option<&'static str> {
+    let uncovered: Vec<&String> = names
+        .iter()
+        .filter(|n| !asked.iter().any(|t| n.contains(t)))
+        .collect();
+    let mut best: Option<(&'static str, usize)> = None;
+    for token in NATIONAL_TOKENS
+        .iter()
+        .copied()
+        .filter(|t| !asked.contains(t))
+    {
+        let covers = uncovered.iter().filter(|n| n.contains(token)).count();
+        match best {
+            Some((_, c)) if c >= covers => {}
+            _ => best = Some((token, covers)),
+        }
+    }
+    best.map(|(t, _)| t)
+}
+
 /// Tunables of a KKJ run; [`KkjOptions::default`] is what `tenders crawl` uses.
 #[derive(Debug, Clone)]
 pub struct KkjOptions {
@@ -240,6 +262,8 @@ struct Run<'a> {
     seen: HashSet<String>,
     /// Per day, the keys of records without an LgCode seen in this run.
     national_seen: BTreeMap<NaiveDate, HashSet<String>>,
+    /// Names of the bodies without an LgCode seen in this run (to pick tokens that find them).
+    national_names: HashSet<String>,
     /// Days a window could not be harvested for (errors): not marked.
     failed_days: BTreeSet<NaiveDate>,
     /// Prefecture codes the source is restricted to (`lg_codes`), if any.
@@ -280,6 +304,7 @@ pub async fn crawl(
         stats: KkjStats::default(),
         seen: HashSet::new(),
         national_seen: BTreeMap::new(),
+        national_names: HashSet::new(),
         failed_days: BTreeSet::new(),
         restricted,
     };
@@ -474,11 +499,11 @@ impl Run<'_> {
         self.stats.broken_records += response.broken;
         let mut records = Vec::new();
         for r in &response.results {
-            let Some(record) = to_record(r, &self.source.id, &self.base) else {
+            let Some(key) = r.key.as_deref().map(str::trim).filter(|k| !k.is_empty()) else {
                 self.stats.broken_records += 1;
                 continue;
             };
-            let key = record.id.clone();
+            let id = format!("kkj:{key}");
             let day = r.cft_issue_date.as_deref().and_then(record::date_of);
             if r.lg_code.is_none()
                 && let Some(day) = day
@@ -486,15 +511,26 @@ impl Run<'_> {
                 self.national_seen
                     .entry(day)
                     .or_default()
-                    .insert(key.clone());
+                    .insert(id.clone());
             }
-            if self.seen.insert(key) {
-                self.stats.notices += 1;
-                if let Some(day) = day {
-                    *self.stats.per_day.entry(day).or_default() += 1;
-                }
-                records.push(record);
+            if r.lg_code.is_none()
+                && let Some(name) = &r.organization_name
+            {
+                self.national_names.insert(name.clone());
             }
+            if self.seen.contains(&id) {
+                continue;
+            }
+            let Some(record) = to_record(r, &self.source.id, &self.base) else {
+                self.stats.broken_records += 1;
+                continue;
+            };
+            self.seen.insert(id);
+            self.stats.notices += 1;
+            if let Some(day) = day {
+                *self.stats.per_day.entry(day).or_default() += 1;
+            }
+            records.push(record);
         }
         if records.is_empty() {
             return;
@@ -674,7 +710,9 @@ impl Run<'_> {
     /// Finds the `expected` records without an LgCode of a day by `Organization_Name` tokens.
     async fn harvest_national(&mut self, day: NaiveDate, expected: u64, day_returned: usize) {
         let seen = |run: &Self| run.national_seen.get(&day).map_or(0, |s| s.len() as u64);
-        for token in NATIONAL_TOKENS {
+        let mut asked: Vec<&str> = Vec::new();
+        while let Some(token) = next_token(&self.national_names, &asked) {
+            asked.push(token);
             if seen(self) >= expected {
                 return;
             }
@@ -767,6 +805,30 @@ mod tests {
         assert_eq!(groups.concat(), codes);
         assert!(groups.iter().all(|g| (11..=12).contains(&g.len())));
         assert_eq!(split_even(&codes[..1], 3), vec![vec!["01".to_string()]]);
+    }
+
+    #[test]
+    fn tokens_cover_the_bodies_seen_first() {
+        let names: HashSet<String> = [
+            "国土交通省 関東地方整備局",
+            "農林水産省",
+            "衆議院",
+            "会計検査院",
+            "デジタル庁",
+        ]
+        .map(String::from)
+        .into();
+        let mut asked = Vec::new();
+        while let Some(t) = next_token(&names, &asked) {
+            asked.push(t);
+        }
+        assert_eq!(&asked[..3], ["省", "院", "庁"]);
+        assert_eq!(
+            asked.len(),
+            NATIONAL_TOKENS.len(),
+            "every token stays available"
+        );
+        assert_eq!(next_token(&HashSet::new(), &[]), Some("省"));
     }
 
     #[test]

@@ -151,7 +151,11 @@ pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -228,7 +232,13 @@ const NATIONAL: &[(&str, &str)] = &[
     ("防衛装備庁", "atla"),
     ("日本年金機構", "nenkin"),
 ];
-const METHODS: &[&str] = &["一般競争入札", "一般競争入札", "一般競争入札", "簡易公募型競争入札", "簡易公募型指名競争入札"];
+const METHODS: &[&str] = &[
+    "一般競争入札",
+    "一般競争入札",
+    "一般競争入札",
+    "簡易公募型競争入札",
+    "簡易公募型指名競争入札",
+];
 
 fn weekday_ja(d: NaiveDate) -> &'static str {
     match d.weekday() {
@@ -244,7 +254,13 @@ fn weekday_ja(d: NaiveDate) -> &'static str {
 
 /// `令和8年11月17日（火）`, in full-width digits when `wide`.
 fn wareki(d: NaiveDate, wide: bool) -> String {
-    let s = format!("令和{}年{}月{}日（{}）", d.year() - 2018, d.month(), d.day(), weekday_ja(d));
+    let s = format!(
+        "令和{}年{}月{}日（{}）",
+        d.year() - 2018,
+        d.month(),
+        d.day(),
+        weekday_ja(d)
+    );
     if wide {
         s.chars()
             .map(|c| match c {
@@ -261,7 +277,7 @@ fn yen(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -291,7 +307,10 @@ struct Buyer {
 fn municipal_buyers() -> Vec<Buyer> {
     let mut out = Vec::new();
     for (i, m) in reference::municipalities().iter().enumerate() {
-        let keep = matches!(m.kind, MunicipalityKind::Municipality | MunicipalityKind::SpecialWard) && i % 9 == 0;
+        let keep = matches!(
+            m.kind,
+            MunicipalityKind::Municipality | MunicipalityKind::SpecialWard
+        ) && i % 9 == 0;
         if keep {
             out.push(buyer_of(m));
         }
@@ -351,7 +370,11 @@ pub fn generate(config: &KkjDatasetConfig) -> KkjDataset {
             _ => u64::from(config.weekday_mean) / 2 + rng.below(u64::from(config.weekday_mean) + 1),
         };
         for seq in 0..count {
-            let buyer = if rng.chance(config.national_percent) { rng.pick(&national) } else { rng.pick(&municipal) };
+            let buyer = if rng.chance(config.national_percent) {
+                rng.pick(&national)
+            } else {
+                rng.pick(&municipal)
+            };
             notices.push(notice(&mut rng, day, seq, buyer));
         }
         let Some(next) = day.succ_opt() else { break };
@@ -386,7 +409,11 @@ fn notice(rng: &mut Rng, day: NaiveDate, seq: u64, buyer: &Buyer) -> KkjNotice {
         _ => ("物品", *rng.pick(GOODS)),
     };
     let place = *rng.pick(PLACES);
-    let fy = if day.month() >= 4 { day.year() } else { day.year() - 1 } - 2018;
+    let fy = if day.month() >= 4 {
+        day.year()
+    } else {
+        day.year() - 1
+    } - 2018;
     let mut title = match category {
         "工事" if rng.chance(50) => format!("市道{}号線{}", 100 + rng.below(900), work),
         "物品" => format!("令和{fy}年度 {work}"),
@@ -402,8 +429,15 @@ fn notice(rng: &mut Rng, day: NaiveDate, seq: u64, buyer: &Buyer) -> KkjNotice {
     } else {
         title.clone()
     };
-    let deadline = weekday_on_or_after(day.checked_add_days(Days::new(8 + rng.below(14))).unwrap_or(day));
-    let opening = weekday_on_or_after(deadline.checked_add_days(Days::new(3 + rng.below(5))).unwrap_or(deadline));
+    let deadline = weekday_on_or_after(
+        day.checked_add_days(Days::new(8 + rng.below(14)))
+            .unwrap_or(day),
+    );
+    let opening = weekday_on_or_after(
+        deadline
+            .checked_add_days(Days::new(3 + rng.below(5)))
+            .unwrap_or(deadline),
+    );
     let start = day.checked_add_days(Days::new(1)).unwrap_or(day);
     let price = match category {
         "工事" => (5_000 + rng.below(80_000)) * 1_000,
@@ -432,30 +466,69 @@ fn notice(rng: &mut Rng, day: NaiveDate, seq: u64, buyer: &Buyer) -> KkjNotice {
     }
     description.push_str("6 その他 詳細は入札説明書による。");
     let year = day.year();
-    let raw_key = format!("{}/{}/{year}/{}_{:05}\n", if buyer.national { "kuni" } else { "chiho" }, buyer.slug, day.format("%Y%m%d"), seq + 1);
+    // National keys carry the body's name in UTF-8, which gives their Base64 `+` and `/`.
+    let org_part = if buyer.national {
+        format!("{}/{}", buyer.slug, buyer.org)
+    } else {
+        buyer.slug.clone()
+    };
+    let raw_key = format!(
+        "{}/{org_part}/{year}/{}_{:05}\n",
+        if buyer.national { "kuni" } else { "chiho" },
+        day.format("%Y%m%d"),
+        seq + 1
+    );
     let key = base64(raw_key.as_bytes());
     let collected = day.checked_add_days(Days::new(1)).unwrap_or(day);
-    let collected_at = format!("{}T{:02}:{:02}:{:02}+09:00", collected, 6 + rng.below(14), rng.below(60), rng.below(60));
+    let collected_at = format!(
+        "{}T{:02}:{:02}:{:02}+09:00",
+        collected,
+        6 + rng.below(14),
+        rng.below(60),
+        rng.below(60)
+    );
     // National notices sometimes have no notice date: KKJ then repeats Date.
     let unknown_date = buyer.national && rng.chance(20);
     let (date, cft_raw, cft_day) = if unknown_date {
-        let at = format!("{}T{:02}:{:02}:{:02}+09:00", day, 9 + rng.below(9), rng.below(60), rng.below(60));
+        let at = format!(
+            "{}T{:02}:{:02}:{:02}+09:00",
+            day,
+            9 + rng.below(9),
+            rng.below(60),
+            rng.below(60)
+        );
         (at.clone(), at, day)
     } else {
         (collected_at, format!("{day}T00:00:00+09:00"), day)
     };
     let five_digit = buyer.city_code.is_some() && rng.chance(10);
-    let city_code = buyer.city_code.as_ref().map(|c| if five_digit { c[..5].to_string() } else { c.clone() });
+    let city_code = buyer.city_code.as_ref().map(|c| {
+        if five_digit {
+            c[..5].to_string()
+        } else {
+            c.clone()
+        }
+    });
     let host = format!("www.{}.example.lg.jp", buyer.slug);
     let attachments = if rng.chance(40) {
         vec![
-            ("仕様書".to_string(), format!("https://{host}/bid/{year}/{}-spec.pdf?v=1&t=2", seq + 1)),
-            ("入札説明書".to_string(), format!("https://{host}/bid/{year}/{}-guide.pdf", seq + 1)),
+            (
+                "仕様書".to_string(),
+                format!("https://{host}/bid/{year}/{}-spec.pdf?v=1&t=2", seq + 1),
+            ),
+            (
+                "入札説明書".to_string(),
+                format!("https://{host}/bid/{year}/{}-guide.pdf", seq + 1),
+            ),
         ]
     } else {
         Vec::new()
     };
-    let certification = if buyer.national { Some(rng.pick(&["A B", "C D", "B C D", "D"]).to_string()) } else { None };
+    let certification = if buyer.national {
+        Some(rng.pick(&["A B", "C D", "B C D", "D"]).to_string())
+    } else {
+        None
+    };
     KkjNotice {
         key,
         project_name: served_title,
@@ -474,7 +547,11 @@ fn notice(rng: &mut Rng, day: NaiveDate, seq: u64, buyer: &Buyer) -> KkjNotice {
         period_end_time: Some("2027-03-31T00:00:00+09:00".to_string()),
         tender_submission_deadline: Some(format!("{start}T00:00:00+09:00")),
         opening_tenders_event: rng.chance(30).then(|| format!("{opening}T10:00:00+09:00")),
-        external_document_uri: format!("https://{host}/bid/{year}/{}_{:05}.{file_type}", day.format("%Y%m%d"), seq + 1),
+        external_document_uri: format!(
+            "https://{host}/bid/{year}/{}_{:05}.{file_type}",
+            day.format("%Y%m%d"),
+            seq + 1
+        ),
         file_type,
         file_size,
         project_description: description,
@@ -492,7 +569,10 @@ mod tests {
 
     #[test]
     fn base64_matches_the_standard_alphabet() {
-        assert_eq!(base64(b"iwate/iwate_pref/2022/20220810_03589\n"), "aXdhdGUvaXdhdGVfcHJlZi8yMDIyLzIwMjIwODEwXzAzNTg5Cg==");
+        assert_eq!(
+            base64(b"iwate/iwate_pref/2022/20220810_03589\n"),
+            "aXdhdGUvaXdhdGVfcHJlZi8yMDIyLzIwMjIwODEwXzAzNTg5Cg=="
+        );
         assert_eq!(base64(b"ab"), "YWI=");
         assert_eq!(base64(b"\xfb\xff"), "+/8=");
     }
@@ -506,9 +586,21 @@ mod tests {
         assert!(set.per_day().values().any(|&n| n > 1_000));
         assert!(set.notices.iter().any(|n| n.lg_code.is_none()));
         assert!(set.notices.iter().any(|n| n.cesu8));
-        assert!(set.notices.iter().any(|n| n.city_code.as_ref().is_some_and(|c| c.len() == 5)));
-        assert!(set.notices.iter().any(|n| n.project_description.chars().count() > 100_000));
+        assert!(
+            set.notices
+                .iter()
+                .any(|n| n.city_code.as_ref().is_some_and(|c| c.len() == 5))
+        );
+        assert!(
+            set.notices
+                .iter()
+                .any(|n| n.project_description.chars().count() > 100_000)
+        );
         assert!(keys.iter().any(|k| k.contains('/') || k.contains('+')));
-        assert_eq!(generate(&KkjDatasetConfig::default()).notices.len(), set.notices.len(), "deterministic");
+        assert_eq!(
+            generate(&KkjDatasetConfig::default()).notices.len(),
+            set.notices.len(),
+            "deterministic"
+        );
     }
 }

@@ -55,7 +55,10 @@ pub struct KkjServer {
 
 impl KkjServer {
     /// Starts the look-alike on a free loopback port.
-    pub async fn start(dataset: &KkjDataset, options: KkjServerOptions) -> std::io::Result<KkjServer> {
+    pub async fn start(
+        dataset: &KkjDataset,
+        options: KkjServerOptions,
+    ) -> std::io::Result<KkjServer> {
         let notices = dataset.notices.clone();
         let fragments = notices.iter().map(fragment).collect();
         let rank = notices.iter().map(|n| fnv(n.key.as_bytes())).collect();
@@ -78,7 +81,11 @@ impl KkjServer {
                 tracing::error!(error = %e, "kkj look-alike stopped");
             }
         });
-        Ok(KkjServer { base_url: format!("http://{addr}"), state, task })
+        Ok(KkjServer {
+            base_url: format!("http://{addr}"),
+            state,
+            task,
+        })
     }
 
     /// The API endpoint, as a source's `base_url`.
@@ -113,7 +120,9 @@ fn fnv(bytes: &[u8]) -> u64 {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn cdata(s: &str) -> String {
@@ -145,18 +154,34 @@ fn fragment(n: &KkjNotice) -> Vec<u8> {
     leaf("Category", n.category.map(str::to_string));
     leaf("ProcedureType", n.procedure_type.map(str::to_string));
     leaf("Location", n.location.as_deref().map(escape));
-    leaf("TenderSubmissionDeadline", n.tender_submission_deadline.clone());
+    leaf(
+        "TenderSubmissionDeadline",
+        n.tender_submission_deadline.clone(),
+    );
     leaf("OpeningTendersEvent", n.opening_tenders_event.clone());
     if !n.attachments.is_empty() {
         let items: String = n
             .attachments
             .iter()
-            .map(|(name, uri)| format!("<Attachment><Name>{}</Name><Uri>{}</Uri></Attachment>", escape(name), cdata(uri)))
+            .map(|(name, uri)| {
+                format!(
+                    "<Attachment><Name>{}</Name><Uri>{}</Uri></Attachment>",
+                    escape(name),
+                    cdata(uri)
+                )
+            })
             .collect();
         children.push(format!("<Attachments>{items}</Attachments>").into_bytes());
     }
-    let description = format!("<ProjectDescription>{}</ProjectDescription>", cdata(&n.project_description));
-    children.push(if n.cesu8 { encode_cesu8(&description) } else { description.into_bytes() });
+    let description = format!(
+        "<ProjectDescription>{}</ProjectDescription>",
+        cdata(&n.project_description)
+    );
+    children.push(if n.cesu8 {
+        encode_cesu8(&description)
+    } else {
+        description.into_bytes()
+    });
     // A Fisher–Yates shuffle seeded by the key: child order is not guaranteed by the real API.
     let mut seed = fnv(n.key.as_bytes()) | 1;
     for i in (1..children.len()).rev() {
@@ -169,12 +194,20 @@ fn fragment(n: &KkjNotice) -> Vec<u8> {
 }
 
 fn xml_error(message: &str) -> Response {
-    let body = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Results><Version>1.0</Version><Error>{}</Error></Results>", escape(message));
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Results><Version>1.0</Version><Error>{}</Error></Results>",
+        escape(message)
+    );
     xml(body.into_bytes())
 }
 
 fn xml(body: Vec<u8>) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 /// A period of `CFT_Issue_Date`.
@@ -223,7 +256,8 @@ fn parse_query(s: &str) -> Result<Query, &'static str> {
 fn query_matches(q: &Query, n: &KkjNotice) -> bool {
     q.iter().filter(|g| !g.is_empty()).any(|g| {
         g.iter().all(|(negate, term)| {
-            let found = n.project_name.contains(term.as_str()) || n.project_description.contains(term.as_str());
+            let found = n.project_name.contains(term.as_str())
+                || n.project_description.contains(term.as_str());
             found != *negate
         })
     })
@@ -238,16 +272,29 @@ async fn api(State(state): State<Arc<ServerState>>, RawQuery(raw): RawQuery) -> 
     if state.fail.contains(&number) {
         return xml_error("internal error");
     }
-    let params: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
-    let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_bytes())
+        .into_owned()
+        .collect();
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
 
-    let query = match param("Query").filter(|q| !q.trim().is_empty()).map(|q| parse_query(&q)).transpose() {
+    let query = match param("Query")
+        .filter(|q| !q.trim().is_empty())
+        .map(|q| parse_query(&q))
+        .transpose()
+    {
         Ok(q) => q,
         Err(e) => return xml_error(e),
     };
     let project = param("Project_Name").filter(|s| !s.is_empty());
     let organization = param("Organization_Name").filter(|s| !s.is_empty());
-    let lg: Option<Vec<String>> = param("LG_Code").filter(|s| !s.is_empty()).map(|s| s.split(',').map(|c| c.trim().to_string()).collect());
+    let lg: Option<Vec<String>> = param("LG_Code")
+        .filter(|s| !s.is_empty())
+        .map(|s| s.split(',').map(|c| c.trim().to_string()).collect());
     if query.is_none() && project.is_none() && organization.is_none() && lg.is_none() {
         return xml_error("no searchword");
     }
@@ -268,18 +315,28 @@ async fn api(State(state): State<Arc<ServerState>>, RawQuery(raw): RawQuery) -> 
             None => return xml_error("Invalid Date Parameter"),
         },
     };
-    let count = param("Count").and_then(|c| c.parse::<usize>().ok()).unwrap_or(10).min(1000);
+    let count = param("Count")
+        .and_then(|c| c.parse::<usize>().ok())
+        .unwrap_or(10)
+        .min(1000);
 
     let mut matched: Vec<usize> = (0..state.notices.len())
         .filter(|&i| {
             let n = &state.notices[i];
             query.as_ref().is_none_or(|q| query_matches(q, n))
-                && project.as_ref().is_none_or(|p| n.project_name.contains(p.as_str()))
-                && organization.as_ref().is_none_or(|o| n.organization_name.contains(o.as_str()))
-                && lg.as_ref().is_none_or(|codes| n.lg_code.as_ref().is_some_and(|c| codes.contains(c)))
+                && project
+                    .as_ref()
+                    .is_none_or(|p| n.project_name.contains(p.as_str()))
+                && organization
+                    .as_ref()
+                    .is_none_or(|o| n.organization_name.contains(o.as_str()))
+                && lg
+                    .as_ref()
+                    .is_none_or(|codes| n.lg_code.as_ref().is_some_and(|c| codes.contains(c)))
                 && category.is_none_or(|c| n.category == Some(c))
                 && period.is_none_or(|(from, to)| {
-                    from.is_none_or(|f| n.cft_issue_date >= f) && to.is_none_or(|t| n.cft_issue_date <= t)
+                    from.is_none_or(|f| n.cft_issue_date >= f)
+                        && to.is_none_or(|t| n.cft_issue_date <= t)
                 })
         })
         .collect();

@@ -10,6 +10,9 @@
 
 pub mod kkj_data;
 pub mod kkj_server;
+pub mod pportal_data;
+pub mod pportal_server;
 
 pub use kkj_data::{KkjDataset, KkjDatasetConfig, KkjNotice};
 pub use kkj_server::{KkjServer, KkjServerOptions};
+pub use pportal_server::PportalServer;

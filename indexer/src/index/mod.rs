@@ -9,6 +9,7 @@
 //! - [`search`]: the typed read side, [`SearchRequest`] → [`SearchResponse`], with facets.
 //! - [`snippet`]: highlighted, HTML-escaped snippets.
 //! - [`stats`]: award statistics.
+//! - [`sync`]: following the store incrementally, and rebuilding from it.
 //!
 //! The index follows the store: [`Index::apply`] upserts a batch of records in one commit whose
 //! payload records the store sequence number it has caught up to ([`Index::committed_seq`]), so a
@@ -23,6 +24,7 @@ pub mod schema;
 pub mod search;
 pub mod snippet;
 pub mod stats;
+pub mod sync;
 mod token_stream;
 
 use std::path::{Path, PathBuf};
@@ -37,6 +39,7 @@ use schema::{Fields, SCHEMA_VERSION, build_schema, record_to_document, register_
 
 pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResponse, Sort, Status};
 pub use stats::{AwardStats, GroupBy, Period, StatGroup};
+pub use sync::{DEFAULT_BATCH, SyncReport};
 
 /// Memory budget of the index writer (split across its threads).
 const WRITER_MEMORY_BYTES: usize = 96_000_000;
@@ -68,6 +71,9 @@ pub enum IndexError {
         /// Version this build writes.
         expected: u32,
     },
+    /// The store could not be read while catching up.
+    #[error("cannot read the store: {0}")]
+    Store(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A stored document or the commit payload cannot be read.
     #[error("corrupt index data: {0}")]
     Corrupt(String),

@@ -82,7 +82,7 @@ pub struct Morpheme {
     pub surface: String,
     /// Part of speech (品詞), e.g. `名詞`.
     pub pos: String,
-    /// Dictionary (base) form, when the dictionary knows one.
+    /// Dictionary (base) form of an inflected word (動詞, 形容詞, 形容動詞), when known.
     pub base_form: Option<String>,
 }
 
@@ -99,12 +99,15 @@ pub fn segment(text: &str) -> Vec<Morpheme> {
             Ok(mut tokens) => tokens
                 .iter_mut()
                 .map(|t| {
-                    let details = t.details();
-                    let pos = details.first().copied().unwrap_or("UNK").to_string();
-                    let base_form = details
-                        .get(6)
-                        .filter(|b| **b != "*" && !b.is_empty())
-                        .map(|b| b.to_string());
+                    let pos = t.get_detail(0).unwrap_or("UNK").to_string();
+                    let base_form = if matches!(pos.as_str(), "動詞" | "形容詞" | "形容動詞")
+                    {
+                        t.get_detail(6)
+                            .filter(|b| *b != "*" && !b.is_empty())
+                            .map(str::to_string)
+                    } else {
+                        None
+                    };
                     Morpheme {
                         start: t.byte_start,
                         end: t.byte_end,

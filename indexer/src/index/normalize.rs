@@ -93,6 +93,12 @@ pub fn normalize(input: &str) -> Normalized {
             prev = Some(lower);
             continue;
         }
+        // Fast path: kana, common kanji and Japanese punctuation are NFKC-stable and caseless.
+        if !next_joins && is_nfkc_stable_japanese(c) {
+            push(&mut out, c, start, start + c.len_utf8());
+            prev = Some(c);
+            continue;
+        }
         cluster.clear();
         cluster.push(c);
         let mut end = start + c.len_utf8();
@@ -123,6 +129,16 @@ pub fn normalize(input: &str) -> Normalized {
         }
     }
     out
+}
+
+/// Characters that NFKC leaves alone and that need no other folding (checked in the tests).
+fn is_nfkc_stable_japanese(c: char) -> bool {
+    matches!(c,
+        '\u{3041}'..='\u{3096}'
+        | '\u{30A1}'..='\u{30FA}'
+        | 'ー'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '、' | '。' | '「' | '」' | '『' | '』' | '・')
 }
 
 fn push(out: &mut Normalized, c: char, start: usize, end: usize) {
@@ -184,6 +200,25 @@ mod tests {
     fn test_iteration_marks() {
         assert_eq!(normalize("各々の時々").text, "各各の時時");
         assert_eq!(normalize("々").text, "々");
+    }
+
+    #[test]
+    fn test_fast_path_characters_are_nfkc_stable() {
+        let ranges = [
+            ('\u{3041}', '\u{3096}'),
+            ('\u{30A1}', '\u{30FA}'),
+            ('\u{4E00}', '\u{9FFF}'),
+        ];
+        for (lo, hi) in ranges {
+            for c in lo..=hi {
+                let s = c.to_string();
+                assert_eq!(s.nfkc().collect::<String>(), s, "{c}");
+                assert!(!c.is_uppercase());
+            }
+        }
+        for c in ['ー', '、', '。', '「', '」', '『', '』', '・'] {
+            assert_eq!(c.to_string().nfkc().collect::<String>(), c.to_string());
+        }
     }
 
     #[test]

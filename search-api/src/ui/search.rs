@@ -328,15 +328,9 @@ fn build(
         amount_min: req.amount_min.map(|d| d.to_string()).unwrap_or_default(),
         amount_max: req.amount_max.map(|d| d.to_string()).unwrap_or_default(),
         per_page: value_of(params, "per_page"),
-        details_open: req.kind.is_some()
-            || !req.prefecture.is_empty()
-            || !req.municipality.is_empty()
-            || !req.category.is_empty()
-            || !req.method.is_empty()
-            || req.deadline_from.is_some()
-            || req.deadline_to.is_some()
-            || req.amount_min.is_some()
-            || req.amount_max.is_some(),
+        // Closed: the applied filters are listed as chips above the results, and on a phone
+        // an open form would push the results off the first screen.
+        details_open: false,
         q,
         active,
         prev: (page > 1).then(|| href_page(params, page - 1)),

@@ -163,10 +163,33 @@ pub fn records() -> Vec<Record> {
 
 /// The router over an in-memory store and index holding [`records`].
 pub fn app() -> Router {
+    app_with(&records())
+}
+
+/// `n` simple awards, for paging through exports.
+pub fn many_awards(n: usize) -> Vec<Record> {
+    (0..n)
+        .map(|i| {
+            let mut a = Record::new(
+                format!("bulk:{i:04}"),
+                Kind::Award,
+                "bulk",
+                format!("http://127.0.0.1:9/b/{i}"),
+                format!("消耗品購入 その{i}"),
+            );
+            a.amount = Some(money(10_000 + i as u64));
+            a.published = Some(when(today() - Duration::days(i as i64), "公表日"));
+            a
+        })
+        .collect()
+}
+
+/// The router over an in-memory store and index holding `records`.
+pub fn app_with(records: &[Record]) -> Router {
     let mut store = Store::in_memory().unwrap();
-    store.upsert_all(&records(), Utc::now()).unwrap();
+    store.upsert_all(records, Utc::now()).unwrap();
     let index = Index::in_memory().unwrap();
-    indexer::sync::sync(&store, &index).unwrap();
+    index.catch_up(&store, indexer::index::DEFAULT_BATCH).unwrap();
     search_api::router(search_api::AppState::new(index, store))
 }
 
