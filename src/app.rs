@@ -240,3 +240,70 @@ pub fn print_search(resp: &SearchResponse) {
         );
     }
 }
+
+/// Formats of `tenders export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportKind {
+    /// One JSON record per line, every field (the store's own form).
+    Jsonl,
+    /// CSV, UTF-8 with a BOM, as `/api/export.csv`.
+    Csv,
+    /// An OCDS 1.1 release package, as `/api/export.ocds.json`.
+    Ocds,
+}
+
+/// Writes every record of the store to `out`; returns how many.
+pub fn export(
+    data: &DataDir,
+    kind: ExportKind,
+    base_url: &str,
+    out: &mut dyn std::io::Write,
+) -> Result<u64> {
+    let store = data.open_store()?;
+    let mut failed: Option<indexer::store::StoreError> = None;
+    let records = store.records(1000).map_while(|r| match r {
+        Ok(r) => Some(r),
+        Err(e) => {
+            failed = Some(e);
+            None
+        }
+    });
+    let n = match kind {
+        ExportKind::Jsonl => {
+            let mut n = 0;
+            for r in records {
+                serde_json::to_writer(&mut *out, &r)?;
+                out.write_all(b"\n")?;
+                n += 1;
+            }
+            n
+        }
+        ExportKind::Csv => search_api::export::write_export(
+            search_api::export::ExportFormat::Csv,
+            records,
+            base_url,
+            out,
+        )?,
+        ExportKind::Ocds => search_api::export::write_export(
+            search_api::export::ExportFormat::Ocds,
+            records,
+            base_url,
+            out,
+        )?,
+    };
+    if let Some(e) = failed {
+        return Err(e).context("reading the store failed; the export is incomplete");
+    }
+    out.flush()?;
+    Ok(n)
+}
+
+/// Writes a consistent snapshot of the store to `out` while crawls and the server keep running.
+pub fn backup(data: &DataDir, out: &Path) -> Result<()> {
+    if out.exists() {
+        bail!("{} exists; choose a new file name", out.display());
+    }
+    data.open_store()?
+        .backup_to(out)
+        .with_context(|| format!("backup to {} failed", out.display()))
+}

@@ -88,7 +88,7 @@ impl Config {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
-                return Ok(Config::default());
+                return Config::parse("").context("in the environment overrides");
             }
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
@@ -97,8 +97,15 @@ impl Config {
 
     /// Parses and validates the text of a configuration file.
     pub fn parse(text: &str) -> Result<Config> {
-        let config: Config =
+        Config::parse_with_env(text, |name| std::env::var(name).ok())
+    }
+
+    /// Parses the text, then applies the `TENDERS_*` environment overrides read through `env`,
+    /// then validates.
+    pub fn parse_with_env(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Config> {
+        let mut config: Config =
             toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))?;
+        config.apply_env(env)?;
         if config.politeness.min_delay_ms < MIN_DELAY_FLOOR_MS {
             bail!(
                 "[politeness] min_delay_ms = {} is below the floor of {MIN_DELAY_FLOOR_MS} ms for real hosts; it can be raised, not lowered",
@@ -111,6 +118,34 @@ impl Config {
             );
         }
         Ok(config)
+    }
+
+    /// Applies the environment overrides: `TENDERS_DATA_DIR`, `TENDERS_SOURCES_DIR`,
+    /// `TENDERS_LISTEN`, `TENDERS_USER_AGENT`, `TENDERS_CONTACT_URL`, `TENDERS_MIN_DELAY_MS`.
+    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<()> {
+        if let Some(v) = env("TENDERS_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("TENDERS_SOURCES_DIR") {
+            self.sources_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("TENDERS_LISTEN") {
+            self.listen = v.parse().map_err(|_| {
+                anyhow::anyhow!("TENDERS_LISTEN={v:?} is not an address such as 127.0.0.1:8080")
+            })?;
+        }
+        if let Some(v) = env("TENDERS_USER_AGENT") {
+            self.user_agent = v;
+        }
+        if let Some(v) = env("TENDERS_CONTACT_URL") {
+            self.contact_url = v;
+        }
+        if let Some(v) = env("TENDERS_MIN_DELAY_MS") {
+            self.politeness.min_delay_ms = v.parse().map_err(|_| {
+                anyhow::anyhow!("TENDERS_MIN_DELAY_MS={v:?} is not a whole number of milliseconds")
+            })?;
+        }
+        Ok(())
     }
 
     /// The User-Agent header: product token, version and contact URL.
@@ -159,6 +194,25 @@ mod tests {
             Config::parse("[politeness]\nmin_delay_ms = 200").unwrap_err()
         );
         assert!(err.contains("floor"), "{err}");
+    }
+
+    #[test]
+    fn environment_overrides_apply_and_are_validated() {
+        let env = |name: &str| match name {
+            "TENDERS_LISTEN" => Some("127.0.0.1:9999".to_string()),
+            "TENDERS_MIN_DELAY_MS" => Some("2500".to_string()),
+            _ => None,
+        };
+        let c = Config::parse_with_env("listen = \"127.0.0.1:8000\"", env).unwrap();
+        assert_eq!(c.listen.port(), 9999);
+        assert_eq!(c.politeness.min_delay_ms, 2500);
+        let low = |name: &str| (name == "TENDERS_MIN_DELAY_MS").then(|| "10".to_string());
+        assert!(format!("{:#}", Config::parse_with_env("", low).unwrap_err()).contains("floor"));
+        let bad = |name: &str| (name == "TENDERS_LISTEN").then(|| "localhost".to_string());
+        assert!(
+            format!("{:#}", Config::parse_with_env("", bad).unwrap_err())
+                .contains("TENDERS_LISTEN")
+        );
     }
 
     #[test]

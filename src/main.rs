@@ -61,6 +61,25 @@ enum Command {
         #[arg(long)]
         now: bool,
     },
+    /// Write a consistent snapshot of the store (safe while crawling and serving). The index is
+    /// derived: `tenders index --rebuild` recreates it from a restored store.
+    Backup {
+        /// The snapshot file to create.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Export every record as JSON lines, CSV or an OCDS release package.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: app::ExportKind,
+        /// Output file (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Public URL of the server, for record links in CSV and OCDS (default: http://<listen>).
+        #[arg(long)]
+        base_url: Option<String>,
+    },
     /// Search from the terminal.
     Search(Box<SearchArgs>),
     /// Inspect sources.
@@ -203,6 +222,35 @@ async fn run(command: Command, config: Config, data_root: PathBuf) -> Result<()>
         Command::Run { now } => {
             let data = DataDir::create(&data_root)?;
             tenders::daemon::run(&config, &data, tenders::daemon::RunOptions { now }).await
+        }
+        Command::Backup { out } => {
+            let data = DataDir::create(&data_root)?;
+            app::backup(&data, &out)?;
+            eprintln!("store snapshot written to {}", out.display());
+            Ok(())
+        }
+        Command::Export {
+            format,
+            out,
+            base_url,
+        } => {
+            let data = DataDir::create(&data_root)?;
+            let base = base_url.unwrap_or_else(|| format!("http://{}", config.listen));
+            let n = match out {
+                Some(path) => {
+                    let file = std::fs::File::create(&path)
+                        .with_context(|| format!("cannot create {}", path.display()))?;
+                    app::export(&data, format, &base, &mut std::io::BufWriter::new(file))?
+                }
+                None => app::export(
+                    &data,
+                    format,
+                    &base,
+                    &mut std::io::BufWriter::new(std::io::stdout().lock()),
+                )?,
+            };
+            eprintln!("{n} records exported");
+            Ok(())
         }
         Command::Search(args) => {
             let data = DataDir::create(&data_root)?;

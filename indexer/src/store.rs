@@ -316,6 +316,17 @@ impl Store {
         Ok(out)
     }
 
+    /// Every record, in the order they were last written, read in pages of `page` records.
+    pub fn records(&self, page: usize) -> RecordPages<'_> {
+        RecordPages {
+            store: self,
+            seq: 0,
+            page: page.max(1),
+            buffer: std::collections::VecDeque::new(),
+            done: false,
+        }
+    }
+
     /// The highest sequence number written so far (0 for an empty store).
     pub fn max_seq(&self) -> Result<u64> {
         let seq: i64 =
@@ -433,6 +444,14 @@ impl Store {
             .map(|(n, c)| (*n, *c as u64))
             .collect();
         Ok((row[0] as u64, fields))
+    }
+
+    /// Writes a consistent snapshot of the whole store to `path` (which must not exist), while
+    /// other connections keep reading and writing (`VACUUM INTO`).
+    pub fn backup_to(&self, path: &Path) -> Result<()> {
+        self.conn
+            .execute("VACUUM INTO ?1", params![path.to_string_lossy()])?;
+        Ok(())
     }
 
     /// The crawl state of a URL.
@@ -619,6 +638,37 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// Iterator over every record of a store, page by page (see [`Store::records`]).
+pub struct RecordPages<'a> {
+    store: &'a Store,
+    seq: u64,
+    page: usize,
+    buffer: std::collections::VecDeque<Change>,
+    done: bool,
+}
+
+impl Iterator for RecordPages<'_> {
+    type Item = Result<Record>;
+
+    fn next(&mut self) -> Option<Result<Record>> {
+        if self.buffer.is_empty() && !self.done {
+            match self.store.changes_since(self.seq, self.page) {
+                Ok(changes) => {
+                    self.done = changes.len() < self.page;
+                    self.buffer.extend(changes);
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        let change = self.buffer.pop_front()?;
+        self.seq = change.seq;
+        Some(Ok(change.record))
     }
 }
 
@@ -932,6 +982,43 @@ mod tests {
         assert_eq!(
             store.award_for_notice("s:n1").unwrap().map(|r| r.id),
             Some("s:a1".into())
+        );
+    }
+
+    #[test]
+    fn records_are_read_page_by_page() {
+        let mut store = Store::in_memory().unwrap();
+        for i in 0..7 {
+            store
+                .upsert(&notice(&format!("r{i}"), "清掃"), t(1))
+                .unwrap();
+        }
+        let ids: Vec<String> = store.records(3).map(|r| r.unwrap().id).collect();
+        assert_eq!(ids, ["r0", "r1", "r2", "r3", "r4", "r5", "r6"]);
+        assert_eq!(Store::in_memory().unwrap().records(3).count(), 0);
+    }
+
+    #[test]
+    fn backup_is_a_complete_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("live.sqlite")).unwrap();
+        store
+            .upsert(&notice("a", "学校給食調理業務委託"), t(1))
+            .unwrap();
+        store
+            .upsert(&notice("a", "学校給食調理業務委託(再公告)"), t(2))
+            .unwrap();
+        let copy = dir.path().join("backup.sqlite");
+        store.backup_to(&copy).unwrap();
+        let restored = Store::open(&copy).unwrap();
+        assert_eq!(
+            restored.get("a").unwrap().map(|r| r.title),
+            Some("学校給食調理業務委託(再公告)".into())
+        );
+        assert_eq!(restored.history("a").unwrap().len(), 1);
+        assert!(
+            store.backup_to(&copy).is_err(),
+            "an existing file is never overwritten"
         );
     }
 

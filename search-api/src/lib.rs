@@ -16,7 +16,7 @@
 mod api;
 mod data;
 mod error;
-mod export;
+pub mod export;
 mod feeds;
 mod metrics;
 mod openapi;

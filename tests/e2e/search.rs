@@ -177,6 +177,46 @@ async fn crawl_index_and_search_the_fixture_sites() {
     assert!(html.contains("<html lang=\"ja\">"));
     assert!(html.contains("学校給食"));
 
+    // Backup and exports hold every record.
+    let total = store.count().unwrap();
+    let snapshot = tmp.path().join("snapshot.sqlite");
+    tenders::app::backup(&data, &snapshot).unwrap();
+    assert_eq!(
+        indexer::store::Store::open(&snapshot)
+            .unwrap()
+            .count()
+            .unwrap(),
+        total
+    );
+    assert!(
+        tenders::app::backup(&data, &snapshot).is_err(),
+        "never overwrites"
+    );
+    let mut jsonl = Vec::new();
+    let n = tenders::app::export(
+        &data,
+        tenders::app::ExportKind::Jsonl,
+        "http://x",
+        &mut jsonl,
+    )
+    .unwrap();
+    assert_eq!(n, total);
+    let lines: Vec<Value> = String::from_utf8(jsonl)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len() as u64, total);
+    let mut csv = Vec::new();
+    tenders::app::export(&data, tenders::app::ExportKind::Csv, "http://x", &mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with('\u{FEFF}'));
+    assert_eq!(csv.lines().count() as u64, total + 1);
+    let mut ocds = Vec::new();
+    tenders::app::export(&data, tenders::app::ExportKind::Ocds, "http://x", &mut ocds).unwrap();
+    let ocds: Value = serde_json::from_slice(&ocds).unwrap();
+    assert_eq!(ocds["releases"].as_array().unwrap().len() as u64, total);
+
     // A second crawl finds nothing new and changes nothing.
     let again = crawl(&config, &data, &sources).await.unwrap();
     for r in &again.reports {

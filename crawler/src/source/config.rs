@@ -353,6 +353,10 @@ impl SourceConfig {
                 Url::parse(base).map_err(|e| self.invalid(format!("base_url {base:?}: {e}")))?;
             }
         }
+        if let Some(expr) = &self.schedule {
+            crate::schedule::Schedule::for_source(&self.id, Some(expr))
+                .map_err(|e| self.invalid(e.to_string()))?;
+        }
         if let Some(enc) = &self.encoding
             && encoding_rs::Encoding::for_label(enc.as_bytes()).is_none()
         {

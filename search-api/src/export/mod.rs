@@ -65,6 +65,41 @@ pub(crate) fn record_from_hit(h: &Hit) -> Record {
 }
 
 /// How an export writes its records.
+/// Formats of [`write_export`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// CSV, UTF-8 with a BOM (Excel reads the Japanese), the same columns as `/api/export.csv`.
+    Csv,
+    /// An OCDS 1.1 release package, as `/api/export.ocds.json`.
+    Ocds,
+}
+
+/// Writes records in an export format outside HTTP (`tenders export`); returns how many.
+/// Record links point under `base` (the public URL of the server).
+pub fn write_export(
+    format: ExportFormat,
+    records: impl IntoIterator<Item = Record>,
+    base: &str,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<u64> {
+    let mut f: Box<dyn Format> = match format {
+        ExportFormat::Csv => Box::new(csv::Csv::new(base.to_string())),
+        ExportFormat::Ocds => Box::new(ocds::Package::new(
+            base.to_string(),
+            format!("{base}/api/export.ocds.json"),
+            chrono::Utc::now(),
+        )),
+    };
+    out.write_all(f.prefix().as_bytes())?;
+    let mut n = 0;
+    for r in records {
+        out.write_all(f.record(&r).as_bytes())?;
+        n += 1;
+    }
+    out.write_all(f.suffix().as_bytes())?;
+    Ok(n)
+}
+
 pub(crate) trait Format: Send + 'static {
     /// Written before the first record.
     fn prefix(&mut self) -> String;
