@@ -117,7 +117,14 @@ pub async fn crawl(
 ) -> Result<CrawlOutcome> {
     let fetcher = fetcher(config)?;
     let store = Mutex::new(data.open_store()?);
-    let reports = Crawler::new(&fetcher, &store).crawl_all(sources).await;
+    let bars = ProgressBars::new(sources);
+    let progress = |source: &str, done: u64, pending: u64| bars.update(source, done, pending);
+    let mut crawler = Crawler::new(&fetcher, &store);
+    if bars.enabled() {
+        crawler = crawler.with_progress(&progress);
+    }
+    let reports = crawler.crawl_all(sources).await;
+    bars.finish();
     let store = store
         .into_inner()
         .map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
@@ -306,4 +313,51 @@ pub fn backup(data: &DataDir, out: &Path) -> Result<()> {
     data.open_store()?
         .backup_to(out)
         .with_context(|| format!("backup to {} failed", out.display()))
+}
+
+/// One progress bar per source when standard error is a terminal; nothing otherwise (the crawler
+/// then logs its progress as plain lines).
+struct ProgressBars {
+    bars: Vec<(String, indicatif::ProgressBar)>,
+}
+
+impl ProgressBars {
+    fn new(sources: &[SourceConfig]) -> ProgressBars {
+        if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            return ProgressBars { bars: Vec::new() };
+        }
+        let multi = indicatif::MultiProgress::new();
+        let style = indicatif::ProgressStyle::with_template(
+            "{prefix:>16} [{bar:30}] {pos}/{len} pages {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        let bars = sources
+            .iter()
+            .map(|s| {
+                let bar = multi.add(indicatif::ProgressBar::new(0));
+                bar.set_style(style.clone());
+                bar.set_prefix(s.id.clone());
+                (s.id.clone(), bar)
+            })
+            .collect();
+        ProgressBars { bars }
+    }
+
+    fn enabled(&self) -> bool {
+        !self.bars.is_empty()
+    }
+
+    fn update(&self, source: &str, done: u64, pending: u64) {
+        if let Some((_, bar)) = self.bars.iter().find(|(id, _)| id == source) {
+            bar.set_length(done + pending);
+            bar.set_position(done);
+        }
+    }
+
+    fn finish(&self) {
+        for (_, bar) in &self.bars {
+            bar.finish();
+        }
+    }
 }

@@ -21,7 +21,11 @@ pub async fn demo(
     fixtures: &Path,
     addr: SocketAddr,
 ) -> Result<()> {
-    let server = FixtureServer::start(&fixtures.join("sites")).await?;
+    let server = FixtureServer::start_all(fixtures).await?;
+    if let Some(apis) = server.apis() {
+        println!("fixture api  {:<14} {}/api/", "kkj", apis.kkj.base_url);
+        println!("fixture api  {:<14} {}/", "pportal", apis.pportal.base_url);
+    }
     for (site, base) in &server.bases {
         println!("fixture site {site:<14} {base}/");
     }

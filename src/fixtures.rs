@@ -1,4 +1,6 @@
-//! Serves the bundled fixture sites on loopback, one port per site, for the demo and the tests.
+//! Serves the bundled fixture sites on loopback, one port per site, for the demo and the tests,
+//! and (with [`FixtureServer::start_all`]) look-alikes of the KKJ search API and of p-portal's
+//! award downloads.
 //!
 //! Each directory under `fixtures/sites/` is the document root of its own host
 //! (`http://127.0.0.1:<port>/`), so each has its own robots.txt and its own politeness slot.
@@ -16,6 +18,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Request, Response, StatusCode, header};
+use crawler::testsupport::kkj_data::{self, KkjDatasetConfig};
+use crawler::testsupport::kkj_server::{KkjServer, KkjServerOptions};
+use crawler::testsupport::pportal_server::PportalServer;
 
 /// One logged request.
 #[derive(Debug, Clone)]
@@ -38,6 +43,15 @@ pub struct FixtureServer {
     pub bases: HashMap<String, String>,
     log: Arc<Mutex<Vec<LoggedRequest>>>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    apis: Option<ApiLookalikes>,
+}
+
+/// The KKJ search API and p-portal download look-alikes (each stops when dropped).
+pub struct ApiLookalikes {
+    /// The KKJ look-alike, over a generated set of notices.
+    pub kkj: KkjServer,
+    /// The p-portal look-alike, serving `fixtures/pportal/`.
+    pub pportal: PportalServer,
 }
 
 #[derive(Clone)]
@@ -82,15 +96,43 @@ impl FixtureServer {
             }));
             bases.insert(site, format!("http://{addr}"));
         }
-        Ok(FixtureServer { bases, log, tasks })
+        Ok(FixtureServer {
+            bases,
+            log,
+            tasks,
+            apis: None,
+        })
     }
 
-    /// Placeholder values for source files: `fixture:<site>` → base URL.
+    /// Starts the sites and the KKJ and p-portal look-alikes (`fixtures` is the fixtures
+    /// directory: `sites/` and `pportal/` under it).
+    pub async fn start_all(fixtures: &Path) -> Result<FixtureServer> {
+        let mut server = FixtureServer::start(&fixtures.join("sites")).await?;
+        let dataset = kkj_data::generate(&KkjDatasetConfig::default());
+        let kkj = KkjServer::start(&dataset, KkjServerOptions::default()).await?;
+        let pportal = PportalServer::start(fixtures.join("pportal")).await?;
+        server.apis = Some(ApiLookalikes { kkj, pportal });
+        Ok(server)
+    }
+
+    /// The API look-alikes, when started by [`FixtureServer::start_all`].
+    pub fn apis(&self) -> Option<&ApiLookalikes> {
+        self.apis.as_ref()
+    }
+
+    /// Placeholder values for source files: `fixture:<site>` → base URL, and `fixture:kkj`,
+    /// `fixture:pportal` when the look-alikes run.
     pub fn vars(&self) -> HashMap<String, String> {
-        self.bases
+        let mut vars: HashMap<String, String> = self
+            .bases
             .iter()
             .map(|(site, base)| (format!("fixture:{site}"), base.clone()))
-            .collect()
+            .collect();
+        if let Some(apis) = &self.apis {
+            vars.insert("fixture:kkj".into(), apis.kkj.base_url.clone());
+            vars.insert("fixture:pportal".into(), apis.pportal.base_url.clone());
+        }
+        vars
     }
 
     /// Every request so far.

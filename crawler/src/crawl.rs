@@ -22,7 +22,10 @@ use crate::fetch::{FetchError, FetchRequest, Fetched, Fetcher, HostScope, Page, 
 use crate::health::{DEFAULT_STALE_AFTER, Health, HealthStatus, RunSummary, assess};
 use crate::schedule::jst;
 use crate::source::ResultsConfig;
-use crate::source::html::{ListItem, ListReader, extract_detail, extract_results};
+use crate::source::html::{
+    ListItem, ListReader, MAX_ATTACHMENT_CHARS, MAX_ATTACHMENTS_READ, add_attachment_text,
+    attachment_is_readable, extract_detail, extract_results_document,
+};
 use crate::source::{SourceConfig, SourceKind};
 
 /// Pages fetched per run and source when the source sets no `max_pages`.
@@ -34,6 +37,19 @@ pub const MAX_RESUME_AGE: Duration = Duration::from_secs(3 * 24 * 3600);
 const ROLE_LIST: &str = "list";
 const ROLE_DETAIL: &str = "detail";
 const ROLE_RESULTS: &str = "results";
+
+/// A fetched HTML page's text, decoded as the page and the source declare.
+fn page_html(source: &SourceConfig, page: &Page) -> String {
+    let html = decode_html(
+        &page.body,
+        page.content_type.as_deref(),
+        source.encoding.as_deref(),
+    );
+    if html.had_errors {
+        tracing::warn!(source = %source.id, url = %page.url, encoding = html.encoding, "page has bytes invalid in its character set");
+    }
+    html.text
+}
 
 /// Delay between two requests to one host when the source sets none.
 pub const DEFAULT_SOURCE_DELAY: Duration = Duration::from_secs(1);
@@ -74,6 +90,8 @@ pub struct SourceReport {
     pub health: Option<Health>,
     /// Awards linked to their notice in this run.
     pub records_linked: u64,
+    /// Attachments (PDF, Excel, CSV) fetched to read their text.
+    pub attachments_fetched: u64,
     /// Time spent waiting for politeness, in milliseconds.
     pub politeness_wait_ms: u64,
     /// Wall time of the run, in milliseconds.
@@ -110,12 +128,27 @@ impl SourceReport {
 pub struct Crawler<'a> {
     fetcher: &'a Fetcher,
     store: &'a Mutex<Store>,
+    progress: Option<&'a (dyn Fn(&str, u64, u64) + Send + Sync)>,
 }
 
 impl<'a> Crawler<'a> {
     /// A crawler writing into `store`.
     pub fn new(fetcher: &'a Fetcher, store: &'a Mutex<Store>) -> Crawler<'a> {
-        Crawler { fetcher, store }
+        Crawler {
+            fetcher,
+            store,
+            progress: None,
+        }
+    }
+
+    /// Calls `progress(source, pages done, pages pending)` after every page (for a progress bar
+    /// on a terminal); without it, progress goes to the log every 50 pages.
+    pub fn with_progress(
+        mut self,
+        progress: &'a (dyn Fn(&str, u64, u64) + Send + Sync),
+    ) -> Crawler<'a> {
+        self.progress = Some(progress);
+        self
     }
 
     /// Crawls every source, in parallel across sources; returns one report per source.
@@ -157,13 +190,14 @@ impl<'a> Crawler<'a> {
         }
         self.link_awards(source, &mut report);
         report.duration_ms = started.elapsed().as_millis() as u64;
-        report.status = if report.pages_fetched + report.not_modified == 0 {
-            "failed".into()
-        } else if report.items_seen() == 0 {
-            "empty".into()
-        } else {
-            "ok".into()
-        };
+        report.status =
+            if report.pages_fetched + report.not_modified == 0 && report.error_count() > 0 {
+                "failed".into()
+            } else if report.items_seen() == 0 {
+                "empty".into()
+            } else {
+                "ok".into()
+            };
         self.assess_health(source, started_at, &mut report);
         if let Ok(Some(run)) = run {
             let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
@@ -255,8 +289,15 @@ impl<'a> Crawler<'a> {
                 }
                 ROLE_RESULTS => {
                     if let Some((_, results)) = results_urls.iter().find(|(u, _)| *u == url) {
-                        self.crawl_page(source, &scope, delay, &url, report, |html, page_url| {
-                            extract_results(html, page_url, source, results)
+                        // HTML, Excel, CSV or PDF: the body is sniffed.
+                        self.crawl_page(source, &scope, delay, &url, report, |page| {
+                            extract_results_document(
+                                &page.body,
+                                page.content_type.as_deref(),
+                                &page.url,
+                                source,
+                                results,
+                            )
                         })
                         .await;
                     }
@@ -267,20 +308,28 @@ impl<'a> Crawler<'a> {
                         title: entry.title.clone(),
                         award: entry.award,
                     };
-                    self.crawl_page(source, &scope, delay, &url, report, |html, page_url| {
-                        vec![extract_detail(html, page_url, source, &item)]
+                    self.crawl_page(source, &scope, delay, &url, report, |page| {
+                        vec![extract_detail(
+                            &page_html(source, page),
+                            &page.url,
+                            source,
+                            &item,
+                        )]
                     })
                     .await;
                 }
             }
             self.mark_done(source, &entry.url, report);
-            if fetched.is_multiple_of(50) {
+            if self.progress.is_some() || fetched.is_multiple_of(50) {
                 let (done, pending) = self
                     .with_store(|s| s.frontier_counts(&source.id))
                     .ok()
                     .flatten()
                     .unwrap_or((0, 0));
-                tracing::info!(source = %source.id, done, pending, "crawl progress");
+                match self.progress {
+                    Some(progress) => progress(&source.id, done, pending),
+                    None => tracing::info!(source = %source.id, done, pending, "crawl progress"),
+                }
             }
         }
         if report.pages_fetched + report.not_modified > 0 && report.items_seen() == 0 {
@@ -492,6 +541,68 @@ impl<'a> Crawler<'a> {
         out
     }
 
+    /// Fetches the first [`MAX_ATTACHMENTS_READ`] readable attachments (PDF, Excel, CSV) of a
+    /// record, through the same polite fetcher and scope as its page, and puts their text into
+    /// the record. A failed attachment is counted as an error and leaves the record as it was.
+    async fn read_attachments(
+        &self,
+        source: &SourceConfig,
+        scope: &HostScope,
+        delay: Duration,
+        record: &mut indexer::Record,
+        report: &mut SourceReport,
+    ) {
+        let wanted: Vec<(usize, String)> = record
+            .attachments
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.text.is_none() && attachment_is_readable(a))
+            .take(MAX_ATTACHMENTS_READ)
+            .map(|(i, a)| (i, a.url.clone()))
+            .collect();
+        for (index, url) in wanted {
+            let Ok(url) = Url::parse(&url) else { continue };
+            let req = FetchRequest {
+                url: &url,
+                scope,
+                delay,
+                validators: None,
+            };
+            let page = match self.fetcher.get(req).await {
+                Ok(Fetched::Page(page)) => page,
+                Ok(Fetched::NotModified { .. }) => continue,
+                Err(e) => {
+                    tracing::warn!(source = %source.id, url = %url, error = %e, "attachment failed");
+                    report.error(&e);
+                    continue;
+                }
+            };
+            report.attachments_fetched += 1;
+            report.politeness_wait_ms += page.waited.as_millis() as u64;
+            let media = page.content_type.clone().or_else(|| {
+                record
+                    .attachments
+                    .get(index)
+                    .and_then(|a| a.media_type.clone())
+            });
+            match crate::extract::document_text(
+                &page.body,
+                media.as_deref(),
+                url.path(),
+                MAX_ATTACHMENT_CHARS,
+            ) {
+                Ok(text) => add_attachment_text(record, index, &text),
+                Err(e) => {
+                    tracing::warn!(source = %source.id, url = %url, error = %e, "attachment unreadable");
+                    *report
+                        .errors
+                        .entry("attachment_unreadable".into())
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+
     /// Fetches one page with a conditional GET; when it changed, extracts records from it with
     /// `extract` and stores them.
     async fn crawl_page(
@@ -501,7 +612,7 @@ impl<'a> Crawler<'a> {
         delay: Duration,
         url: &Url,
         report: &mut SourceReport,
-        extract: impl FnOnce(&str, &Url) -> Vec<indexer::Record>,
+        extract: impl FnOnce(&Page) -> Vec<indexer::Record>,
     ) {
         let key = url.as_str();
         let previous = self
@@ -553,15 +664,11 @@ impl<'a> Crawler<'a> {
             }
             return;
         }
-        let html = decode_html(
-            &page.body,
-            page.content_type.as_deref(),
-            source.encoding.as_deref(),
-        );
-        if html.had_errors {
-            tracing::warn!(source = %source.id, url = %page.url, encoding = html.encoding, "page has bytes invalid in its character set");
+        let mut records = extract(&page);
+        for record in &mut records {
+            self.read_attachments(source, scope, delay, record, report)
+                .await;
         }
-        let records = extract(&html.text, &page.url);
         // Records are written before the URL state: a crash between the two leaves the page
         // unmarked, so the next run fetches it again and finds the records unchanged — never a
         // page marked as seen whose records were lost.

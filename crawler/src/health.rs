@@ -67,6 +67,10 @@ pub const WATCHED_FIELDS: [&str; 5] = [
     "winner",
 ];
 
+/// Earlier runs needed before a run's item count is judged against them (the first run of an
+/// incremental source is a backfill, far larger than the runs after it).
+pub const MIN_HISTORY: usize = 3;
+
 /// Business days without new items after which a source is stale (default).
 pub const DEFAULT_STALE_AFTER: u32 = 10;
 
@@ -97,11 +101,11 @@ pub fn assess(
 ) -> Health {
     let mut reasons = Vec::new();
     let usual_items = median(history.iter().map(|h| h.items).collect());
-    if run.pages == 0 {
+    if run.pages == 0 && run.errors > 0 {
         reasons.push(format!("nothing could be fetched ({} errors)", run.errors));
-    } else if run.items == 0 && usual_items > 0 {
+    } else if run.pages > 0 && run.items == 0 && usual_items > 0 {
         reasons.push(format!("yielded 0 items; it usually yields {usual_items} — the site may have changed its layout"));
-    } else if usual_items >= 10 && run.items * 5 < usual_items {
+    } else if history.len() >= MIN_HISTORY && usual_items >= 10 && run.items * 5 < usual_items {
         reasons.push(format!(
             "yielded {} items, far below its usual {usual_items}",
             run.items
@@ -306,8 +310,9 @@ mod tests {
 
     #[test]
     fn staleness_skips_weekends_holidays_year_end_and_fiscal_change() {
-        // Fri 2026-12-25 → Mon 2027-01-11: the year-end closure and 成人の日 do not count.
-        assert_eq!(business_days_between(d(2026, 12, 25), d(2027, 1, 11)), 5);
+        // Fri 2026-12-25 → Mon 2027-01-11: Mon 12-28 and 01-04..08 count; the weekends, the
+        // year-end closure and 成人の日 (01-11) do not.
+        assert_eq!(business_days_between(d(2026, 12, 25), d(2027, 1, 11)), 6);
         // 2027-03-24 → 2027-04-12: only 04-12 counts.
         assert_eq!(business_days_between(d(2027, 3, 24), d(2027, 4, 12)), 1);
         let history = vec![run(40, 40, 30); 3];

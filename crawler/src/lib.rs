@@ -2,6 +2,7 @@
 //!
 //! - [`fetch`]: polite HTTP — robots.txt (RFC 9309), per-host pacing, retries, conditional GET,
 //!   size caps, redirect and address checks, and character-set decoding.
+//! - [`extract`]: text and tables out of PDF, Excel and CSV attachments.
 //! - [`normalize`]: Japanese dates (和暦), money, company names, text and classification.
 //! - [`source`]: source configuration (one TOML file per source) and the source kinds.
 //! - [`crawl`]: one crawl pass over a set of sources, writing into the indexer's store.
@@ -13,6 +14,7 @@
 
 pub mod canary;
 pub mod crawl;
+pub mod extract;
 pub mod fetch;
 pub mod health;
 pub mod link;

@@ -1,18 +1,27 @@
 //! Benchmark of the index: indexing throughput against raw lindera tokenisation, query latency
 //! with facets, index size, peak RSS, and SQLite FTS5 (trigram) on the same corpus and queries.
 //!
-//! `cargo bench -p indexer --bench search -- [RECORDS]` (default 100000). Not a test: it prints
-//! numbers and asserts nothing.
+//! `cargo bench -p indexer --bench search -- [RECORDS] [--fts-rounds K]` (default 100000
+//! records and 5 timed FTS5 rounds after one warm-up round; `--fts-rounds 1` runs each FTS5
+//! query once, without warm-up, and `--fts-rounds 0` skips FTS5). Not a test: it prints numbers
+//! and asserts nothing.
+//!
+//! The machine may be shared: besides wall-clock times, each phase prints the CPU time the
+//! process spent in it (user + system, all threads), which load from other processes does not
+//! inflate.
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use indexer::index::bigram::BigramTokenizer;
+use indexer::index::morph::MorphTokenizer;
 use indexer::index::{Index, SearchRequest, Sort, Status};
 use indexer::record;
 use indexer::{Category, Method, Record};
 use rusqlite::{Connection, params};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 #[path = "../src/index/synthetic.rs"]
 mod synthetic;
@@ -48,6 +57,22 @@ fn peak_rss_mb() -> f64 {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|kb| kb.parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// CPU time (user + system) of this process so far, all threads included, from /proc.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may contain spaces) start at field 3 (`state`);
+    // utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn dir_bytes(dir: &std::path::Path) -> u64 {
@@ -156,11 +181,20 @@ fn text_len(r: &Record) -> usize {
 }
 
 fn main() {
-    let n: usize = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with('-'))
-        .and_then(|a| a.parse().ok())
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse::<usize>().ok())
+    };
+    let n: usize = args
+        .iter()
+        .enumerate()
+        .find(|(i, a)| a.parse::<usize>().is_ok() && (*i == 0 || !args[i - 1].starts_with("--fts")))
+        .and_then(|(_, a)| a.parse().ok())
         .unwrap_or(100_000);
+    let fts_rounds = flag("--fts-rounds").unwrap_or(5);
     let today = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
     println!("records: {n}");
 
@@ -169,13 +203,16 @@ fn main() {
     let mut worker = segmenter.new_worker();
     let (mut chars, mut bytes, mut tokens) = (0usize, 0usize, 0usize);
     let mut lindera_time = Duration::ZERO;
+    let mut lindera_cpu = 0.0;
     batches(n, |batch| {
+        let cpu = cpu_seconds();
         let started = Instant::now();
         for r in batch {
             tokens += worker.segment(&r.title).map(|t| t.len()).unwrap_or(0);
             tokens += worker.segment(&r.body).map(|t| t.len()).unwrap_or(0);
         }
         lindera_time += started.elapsed();
+        lindera_cpu += cpu_seconds() - cpu;
         for r in batch {
             chars += text_len(r);
             bytes += r.title.len() + r.body.len();
@@ -183,28 +220,39 @@ fn main() {
     });
     let lindera_rps = n as f64 / lindera_time.as_secs_f64();
     println!(
-        "lindera raw (1 thread): {:.1} s, {:.0} records/s, {:.2} M chars/s, {:.1} MB/s, {tokens} tokens",
+        "lindera raw (1 thread): {:.1} s (cpu {lindera_cpu:.1} s), {:.0} records/s, {:.2} M chars/s, {:.1} MB/s, {tokens} tokens",
         lindera_time.as_secs_f64(),
         lindera_rps,
         chars as f64 / lindera_time.as_secs_f64() / 1e6,
         bytes as f64 / lindera_time.as_secs_f64() / 1e6,
     );
 
-    // 1b. Our morphological analyzer (normalisation, lindera with POS lookups, filters) and our
-    // bigram analyzer on the same text, one thread: the analysis cost of one document.
+    // 1b. Our two analyzers, through the same tantivy token streams the indexer uses
+    // (normalisation once per text, lindera with POS lookups, filters, bigrams), one thread:
+    // the analysis cost of one document.
+    let mut morph = TextAnalyzer::from(MorphTokenizer::new().unwrap());
+    let mut bigram = TextAnalyzer::from(BigramTokenizer);
     let mut analyzer_time = Duration::ZERO;
+    let mut analyzer_cpu = 0.0;
+    let mut analyzer_tokens = 0usize;
     batches(n, |batch| {
+        let cpu = cpu_seconds();
         let started = Instant::now();
         for r in batch {
             for text in [&r.title, &r.body] {
-                std::hint::black_box(indexer::index::morph::morph_tokens(text));
-                std::hint::black_box(indexer::index::bigram::bigram_tokens(text));
+                for analyzer in [&mut morph, &mut bigram] {
+                    let mut stream = analyzer.token_stream(text);
+                    while stream.advance() {
+                        analyzer_tokens += 1;
+                    }
+                }
             }
         }
         analyzer_time += started.elapsed();
+        analyzer_cpu += cpu_seconds() - cpu;
     });
     println!(
-        "our analyzers, morph + bigram (1 thread): {:.1} s, {:.0} records/s",
+        "our analyzers, morph + bigram (1 thread): {:.1} s (cpu {analyzer_cpu:.1} s), {:.0} records/s, {analyzer_tokens} tokens",
         analyzer_time.as_secs_f64(),
         n as f64 / analyzer_time.as_secs_f64()
     );
@@ -212,6 +260,7 @@ fn main() {
     // 2. tantivy indexing (both analyzers on title and body), one commit per batch.
     let dir = tempfile::tempdir().unwrap();
     let index = Index::open_or_create(dir.path()).unwrap();
+    let index_cpu = cpu_seconds();
     let started = Instant::now();
     let mut seq = 0u64;
     batches(n, |batch| {
@@ -220,10 +269,11 @@ fn main() {
     });
     index.close_writer().unwrap();
     let index_time = started.elapsed();
+    let index_cpu = cpu_seconds() - index_cpu;
     let index_rps = n as f64 / index_time.as_secs_f64();
     let index_bytes = dir_bytes(dir.path());
     println!(
-        "tantivy indexing: {:.1} s, {:.0} records/s ({:.0}% of raw lindera), {:.2} M chars/s, index {:.1} MB = {:.0} bytes/record, {} docs",
+        "tantivy indexing: {:.1} s (cpu {index_cpu:.1} s), {:.0} records/s ({:.0}% of raw lindera), {:.2} M chars/s, index {:.1} MB = {:.0} bytes/record, {} docs",
         index_time.as_secs_f64(),
         index_rps,
         100.0 * index_rps / lindera_rps,
@@ -271,6 +321,9 @@ fn main() {
     }
     println!("peak RSS after tantivy: {:.0} MB", peak_rss_mb());
     drop(index);
+    if fts_rounds == 0 {
+        return;
+    }
 
     // 4. SQLite FTS5 trigram baseline: same corpus, same queries (text part + facet GROUP BYs).
     let sqlite_dir = tempfile::tempdir().unwrap();
@@ -336,13 +389,14 @@ fn main() {
     let conn = Connection::open(&db_path).unwrap();
     let mut fts_all = Vec::new();
     let mut fts_by_class: Vec<(&str, Vec<Duration>)> = Vec::new();
-    for round in 0..=rounds {
+    let warm_up = usize::from(fts_rounds > 1);
+    for round in 0..fts_rounds + warm_up {
         for q in &queries {
             let started = Instant::now();
             sqlite_query(&conn, &q.req, today);
             let elapsed = started.elapsed();
-            if round == 0 {
-                continue; // warm up
+            if round < warm_up {
+                continue;
             }
             fts_all.push(elapsed);
             match fts_by_class.iter_mut().find(|(c, _)| *c == q.class) {
@@ -353,7 +407,8 @@ fn main() {
     }
     fts_all.sort();
     println!(
-        "sqlite fts5 queries: p50 {:.2} ms, p99 {:.2} ms",
+        "sqlite fts5 queries ({} × {fts_rounds}): p50 {:.2} ms, p99 {:.2} ms",
+        queries.len(),
         ms(percentile(&fts_all, 0.5)),
         ms(percentile(&fts_all, 0.99))
     );

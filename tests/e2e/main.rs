@@ -7,6 +7,7 @@
 // Test helpers panic on failure by design.
 #![allow(clippy::unwrap_used)]
 
+mod attachments;
 mod common;
 mod daemon;
 mod resume;

@@ -14,9 +14,17 @@ fuzz_target!(|data: &[u8]| {
     let published = NaiveDate::from_ymd_opt(2026, 5, 21);
 
     let normalized = text::normalize_text(s);
-    assert_eq!(text::normalize_text(&normalized), normalized, "normalize_text is idempotent");
+    assert_eq!(
+        text::normalize_text(&normalized),
+        normalized,
+        "normalize_text is idempotent"
+    );
     let title = text::clean_title(s);
-    assert_eq!(text::clean_title(&title), title, "clean_title is idempotent");
+    assert_eq!(
+        text::clean_title(&title),
+        title,
+        "clean_title is idempotent"
+    );
 
     for reference in [None, published] {
         if let Some(p) = date::parse_date(s, reference) {
@@ -33,17 +41,31 @@ fuzz_target!(|data: &[u8]| {
     .flatten()
     {
         if let Some(p) = published {
-            assert!(when.date >= p && (when.date - p).num_days() <= 730, "deadline outside its window");
+            assert!(
+                when.date >= p && (when.date - p).num_days() <= 730,
+                "deadline outside its window"
+            );
         }
     }
     let _ = deadline::deadline_from_text(s, None);
 
-    for m in [money::parse_money(s), money::money_from_label(label, value)].into_iter().flatten() {
-        assert!((1..=1_000_000_000_000).contains(&m.yen), "implausible amount {}", m.yen);
+    for m in [money::parse_money(s), money::money_from_label(label, value)]
+        .into_iter()
+        .flatten()
+    {
+        assert!(
+            (1..=1_000_000_000_000).contains(&m.yen),
+            "implausible amount {}",
+            m.yen
+        );
     }
 
     let name = company::normalize_company(s);
-    assert_eq!(company::normalize_company(&name), name, "normalize_company is idempotent");
+    assert_eq!(
+        company::normalize_company(&name),
+        name,
+        "normalize_company is idempotent"
+    );
     let _ = company::company_match_key(s);
     assert!(!company::split_joint_venture(s).is_empty());
 

@@ -18,6 +18,38 @@ use crate::normalize::{classify, company, date, deadline, money, text};
 /// Maximum characters of page text kept in a record's body.
 pub const MAX_BODY_CHARS: usize = 20_000;
 
+/// Attachments of one detail page whose text is fetched and extracted.
+pub const MAX_ATTACHMENTS_READ: usize = 3;
+
+/// Maximum characters kept of one attachment's text.
+pub const MAX_ATTACHMENT_CHARS: usize = 20_000;
+
+/// Whether an attachment is a document whose text is worth fetching (PDF, Excel, CSV).
+pub fn attachment_is_readable(attachment: &Attachment) -> bool {
+    attachment.media_type.as_deref().is_some_and(|m| {
+        m == "application/pdf"
+            || m == "text/csv"
+            || m == "application/vnd.ms-excel"
+            || m == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    })
+}
+
+/// Puts an attachment's extracted text into the record: into the attachment, and appended to the
+/// body, which stays within twice [`MAX_BODY_CHARS`] (page text plus attachments).
+pub fn add_attachment_text(record: &mut Record, index: usize, text: &str) {
+    let text = text::normalize_text(text);
+    let mut kept: String = text.chars().take(MAX_ATTACHMENT_CHARS).collect();
+    let room = (2 * MAX_BODY_CHARS).saturating_sub(record.body.chars().count());
+    let appended: String = kept.chars().take(room.saturating_sub(1)).collect();
+    if !appended.is_empty() {
+        record.body.push('\n');
+        record.body.push_str(&appended);
+    }
+    if let Some(a) = record.attachments.get_mut(index) {
+        a.text = Some(std::mem::take(&mut kept));
+    }
+}
+
 /// Default labels per field; a source's `[detail]` table adds to these.
 pub const DEFAULT_LABELS: &[(&str, &[&str])] = &[
     (
@@ -416,14 +448,99 @@ pub fn extract_results(
     for table in doc.select(&table_sel) {
         let mut rows = table.select(&tr);
         let Some(header) = rows.next() else { continue };
-        let headers: Vec<String> = header
-            .select(&cell)
-            .map(|c| clean_label(&element_text(c)))
-            .collect();
+        let headers: Vec<String> = header.select(&cell).map(element_text).collect();
+        let Some(columns) = ResultColumns::new(&headers, results) else {
+            continue;
+        };
+        for (n, row) in rows.enumerate() {
+            let values: Vec<String> = row.select(&cell).map(element_text).collect();
+            out.extend(columns.record(&values, n, page_url, source));
+        }
+    }
+    out
+}
+
+/// Award records from a results document of any kind the `[[results]]` URLs may name: an HTML
+/// page (read with [`extract_results`]), an Excel workbook or CSV, or a PDF whose table lines
+/// keep their columns apart by tabs or runs of spaces (read with [`extract_results_rows`]).
+pub fn extract_results_document(
+    body: &[u8],
+    content_type: Option<&str>,
+    page_url: &Url,
+    source: &SourceConfig,
+    results: &ResultsConfig,
+) -> Vec<Record> {
+    use crate::extract::{DocumentKind, pdf, sheet};
+    let rows = match DocumentKind::detect(body, content_type, page_url.path()) {
+        DocumentKind::Html => {
+            let html =
+                crate::fetch::decode::decode_html(body, content_type, source.encoding.as_deref());
+            return extract_results(&html.text, page_url, source, results);
+        }
+        DocumentKind::Pdf => pdf::pdf_text(body).map(|t| {
+            // A PDF line is a row only when it splits into as many cells as the header does.
+            let rows = pdf::text_table_rows(&t);
+            let width = rows
+                .iter()
+                .find(|r| ResultColumns::new(r, results).is_some())
+                .map(Vec::len);
+            rows.into_iter()
+                .filter(|r| Some(r.len()) == width)
+                .collect::<Vec<_>>()
+        }),
+        DocumentKind::Xlsx | DocumentKind::Xls | DocumentKind::Csv => {
+            sheet::sheet_rows(body, content_type)
+        }
+    };
+    match rows {
+        Ok(rows) => extract_results_rows(&rows, page_url, source, results),
+        Err(e) => {
+            tracing::warn!(source = %source.id, url = %page_url, error = %e, "results document unreadable");
+            Vec::new()
+        }
+    }
+}
+
+/// Award records from the rows of a sheet or a PDF table. The header is the first row in which
+/// the title column is found (captions above it are skipped); every later row with a title is
+/// one award, and a row repeating the header (a new page) is skipped.
+pub fn extract_results_rows(
+    rows: &[Vec<String>],
+    page_url: &Url,
+    source: &SourceConfig,
+    results: &ResultsConfig,
+) -> Vec<Record> {
+    let Some((at, columns)) = rows
+        .iter()
+        .enumerate()
+        .find_map(|(i, r)| ResultColumns::new(r, results).map(|c| (i, c)))
+    else {
+        return Vec::new();
+    };
+    rows.iter()
+        .skip(at + 1)
+        .filter(|r| ResultColumns::new(r, results).is_none())
+        .enumerate()
+        .filter_map(|(n, values)| columns.record(values, n, page_url, source))
+        .collect()
+}
+
+/// The columns of a results table, found by their header text.
+struct ResultColumns {
+    headers: Vec<String>,
+    cols: [(&'static str, Option<usize>); 11],
+}
+
+impl ResultColumns {
+    /// `None` when no header names the title column.
+    fn new(header_cells: &[String], results: &ResultsConfig) -> Option<ResultColumns> {
+        let headers: Vec<String> = header_cells.iter().map(|h| clean_label(h)).collect();
         let column = |labels: &[String]| -> Option<usize> {
             labels.iter().find_map(|l| {
                 let l = clean_label(l);
-                headers.iter().position(|h| h.starts_with(&l))
+                headers
+                    .iter()
+                    .position(|h| !l.is_empty() && h.starts_with(&l))
             })
         };
         let cols = [
@@ -439,97 +556,93 @@ pub fn extract_results(
             ("estimated_price", column(&results.estimated_price)),
             ("bidders", column(&results.bidders)),
         ];
-        if cols[1].1.is_none() {
-            continue;
-        }
-        for (n, row) in rows.enumerate() {
-            let values: Vec<String> = row
-                .select(&cell)
-                .map(|c| text::normalize_text(&element_text(c)))
-                .collect();
-            let mut pairs: Vec<(String, String)> = Vec::new();
-            for (field, col) in cols {
-                if let Some(v) = col.and_then(|i| values.get(i)).filter(|v| !v.is_empty()) {
-                    pairs.push((field.to_string(), v.clone()));
-                }
-            }
-            let get = |field: &str| {
-                pairs
-                    .iter()
-                    .find(|(f, _)| f == field)
-                    .map(|(_, v)| v.clone())
-            };
-            let Some(title_raw) = get("title") else {
-                continue;
-            };
-            let header_of = |field: &str| {
-                cols.iter()
-                    .find(|(f, _)| *f == field)
-                    .and_then(|(_, c)| *c)
-                    .and_then(|i| headers.get(i).cloned())
-                    .unwrap_or_else(|| field.to_string())
-            };
-            let case_number = get("case_number");
-            let id = match &case_number {
-                Some(no) => format!("{}:{no}", source.id),
-                None => format!("{}:{}#{}", source.id, page_url.path(), n + 1),
-            };
-            let mut r = Record::new(
-                id,
-                Kind::Award,
-                source.id.clone(),
-                page_url.as_str(),
-                text::clean_title(&title_raw),
-            );
-            r.case_number = case_number;
-            r.buyer = get("buyer");
-            r.prefecture = source.prefecture.clone();
-            r.municipality = source.municipality.clone();
-            crate::reference::locate(&mut r, source.municipality_code.as_deref());
-            r.published = get("published").and_then(|v| {
-                date::parse_date(&v, None).map(|p| indexer::When {
-                    date: p.date,
-                    time: p.time,
-                    raw: v.clone(),
-                    evidence: Some(header_of("published")),
-                })
-            });
-            let published = r.published.as_ref().map(|w| w.date);
-            r.opening = get("opening").and_then(|v| {
-                date::parse_date(&v, published).map(|p| indexer::When {
-                    date: p.date,
-                    time: p.time,
-                    raw: v.clone(),
-                    evidence: Some(header_of("opening")),
-                })
-            });
-            r.amount =
-                get("amount").and_then(|v| money::money_from_label(&header_of("amount"), &v));
-            r.estimated_price = get("estimated_price")
-                .and_then(|v| money::money_from_label(&header_of("estimated_price"), &v));
-            r.award_ratio = r.compute_award_ratio();
-            if let Some(w) = get("winner") {
-                r.winner = Some(company::normalize_company(&w));
-                r.winner_raw = Some(w);
-            }
-            r.bidders = get("bidders").and_then(|v| leading_number(&v));
-            if let Some(m) = get("method") {
-                r.method = classify::method_of(&m).or(Some(indexer::Method::Other));
-                r.method_raw = Some(m);
-            }
-            match get("category") {
-                Some(c) => {
-                    r.category =
-                        classify::category_of(&c).or_else(|| classify::category_of(&r.title));
-                    r.category_raw = Some(c);
-                }
-                None => r.category = classify::category_of(&r.title),
-            }
-            r.body = values.join(" ");
-            out.push(r);
-        }
+        cols[1].1?;
+        Some(ResultColumns { headers, cols })
     }
-    out
+
+    /// The award in one row (`n` numbers the row, for records without a case number).
+    fn record(
+        &self,
+        cells: &[String],
+        n: usize,
+        page_url: &Url,
+        source: &SourceConfig,
+    ) -> Option<Record> {
+        let values: Vec<String> = cells.iter().map(|c| text::normalize_text(c)).collect();
+        let get = |field: &str| {
+            self.cols
+                .iter()
+                .find(|(f, _)| *f == field)
+                .and_then(|(_, col)| col.and_then(|i| values.get(i)))
+                .filter(|v| !v.is_empty())
+                .cloned()
+        };
+        let header_of = |field: &str| {
+            self.cols
+                .iter()
+                .find(|(f, _)| *f == field)
+                .and_then(|(_, c)| *c)
+                .and_then(|i| self.headers.get(i).cloned())
+                .unwrap_or_else(|| field.to_string())
+        };
+        let title_raw = get("title")?;
+        let case_number = get("case_number");
+        let id = match &case_number {
+            Some(no) => format!("{}:{no}", source.id),
+            None => format!("{}:{}#{}", source.id, page_url.path(), n + 1),
+        };
+        let mut r = Record::new(
+            id,
+            Kind::Award,
+            source.id.clone(),
+            page_url.as_str(),
+            text::clean_title(&title_raw),
+        );
+        r.case_number = case_number;
+        r.buyer = get("buyer");
+        r.prefecture = source.prefecture.clone();
+        r.municipality = source.municipality.clone();
+        crate::reference::locate(&mut r, source.municipality_code.as_deref());
+        r.published = get("published").and_then(|v| {
+            date::parse_date(&v, None).map(|p| indexer::When {
+                date: p.date,
+                time: p.time,
+                raw: v.clone(),
+                evidence: Some(header_of("published")),
+            })
+        });
+        let published = r.published.as_ref().map(|w| w.date);
+        r.opening = get("opening").and_then(|v| {
+            date::parse_date(&v, published).map(|p| indexer::When {
+                date: p.date,
+                time: p.time,
+                raw: v.clone(),
+                evidence: Some(header_of("opening")),
+            })
+        });
+        r.amount = get("amount").and_then(|v| money::money_from_label(&header_of("amount"), &v));
+        r.estimated_price = get("estimated_price")
+            .and_then(|v| money::money_from_label(&header_of("estimated_price"), &v));
+        r.award_ratio = r.compute_award_ratio();
+        if let Some(w) = get("winner") {
+            r.winner = Some(company::normalize_company(&w));
+            r.winner_raw = Some(w);
+        }
+        r.bidders = get("bidders").and_then(|v| leading_number(&v));
+        if let Some(m) = get("method") {
+            r.method = classify::method_of(&m).or(Some(indexer::Method::Other));
+            r.method_raw = Some(m);
+        }
+        match get("category") {
+            Some(c) => {
+                r.category = classify::category_of(&c).or_else(|| classify::category_of(&r.title));
+                r.category_raw = Some(c);
+            }
+            None => r.category = classify::category_of(&r.title),
+        }
+        r.body = values.join(" ");
+        Some(r)
+    }
 }
 
 /// The visible text of a page: `main` if it has one, otherwise `body`.

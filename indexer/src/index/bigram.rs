@@ -11,8 +11,8 @@
 
 use tantivy::tokenizer::{Token, Tokenizer};
 
-use super::normalize::{Normalized, is_cjk, normalize};
-use super::token_stream::VecTokenStream;
+use super::normalize::{Normalized, is_cjk, with_normalized};
+use super::token_stream::{BufTokenStream, TokenBuf, stream_with, tokens_with};
 
 /// The name under which the bigram analyzer is registered.
 pub const BIGRAM_TOKENIZER: &str = "ja_bigram";
@@ -22,10 +22,10 @@ pub const BIGRAM_TOKENIZER: &str = "ja_bigram";
 pub struct BigramTokenizer;
 
 impl Tokenizer for BigramTokenizer {
-    type TokenStream<'a> = VecTokenStream;
+    type TokenStream<'a> = BufTokenStream;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream::new(bigram_tokens(text))
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufTokenStream {
+        stream_with(|buf| with_normalized(text, |norm| analyse(norm, buf)))
     }
 }
 
@@ -37,7 +37,13 @@ enum Class {
 }
 
 fn class_of(c: char) -> Class {
-    if is_cjk(c) {
+    if c.is_ascii() {
+        if c.is_ascii_alphanumeric() {
+            Class::Alnum
+        } else {
+            Class::Other
+        }
+    } else if is_cjk(c) {
         Class::Cjk
     } else if c.is_alphanumeric() {
         Class::Alnum
@@ -48,73 +54,70 @@ fn class_of(c: char) -> Class {
 
 /// Tokenises `text` into bigram tokens with offsets into `text`.
 pub fn bigram_tokens(text: &str) -> Vec<Token> {
-    let norm = normalize(text);
-    bigram_tokens_normalized(&norm)
+    tokens_with(|buf| with_normalized(text, |norm| analyse(norm, buf)))
 }
 
 /// Tokenises already normalised text; offsets point into the original text.
 pub fn bigram_tokens_normalized(norm: &Normalized) -> Vec<Token> {
-    let mut tokens = Vec::with_capacity(norm.text.len() / 2);
-    let mut run: Vec<(usize, char)> = Vec::new();
-    let mut run_class = Class::Other;
-    let mut position = 0usize;
-    let flush = |run: &mut Vec<(usize, char)>,
-                 class: Class,
-                 tokens: &mut Vec<Token>,
-                 position: &mut usize| {
-        match class {
-            Class::Other => {}
-            Class::Alnum => {
-                if let (Some(&(start, _)), Some(&(last, lc))) = (run.first(), run.last()) {
-                    let end = last + lc.len_utf8();
-                    push_token(norm, start, end, tokens, position);
-                }
-            }
-            Class::Cjk => {
-                if run.len() == 1 {
-                    let (start, c) = run[0];
-                    push_token(norm, start, start + c.len_utf8(), tokens, position);
-                } else {
-                    for pair in run.windows(2) {
-                        let (start, _) = pair[0];
-                        let (second, c2) = pair[1];
-                        push_token(norm, start, second + c2.len_utf8(), tokens, position);
-                    }
-                }
-            }
-        }
-        run.clear();
-    };
-    for (i, c) in norm.text.char_indices() {
-        let class = class_of(c);
-        if class != run_class {
-            flush(&mut run, run_class, &mut tokens, &mut position);
-            run_class = class;
-        }
-        if class != Class::Other {
-            run.push((i, c));
-        }
-    }
-    flush(&mut run, run_class, &mut tokens, &mut position);
-    tokens
+    tokens_with(|buf| analyse(norm, buf))
 }
 
-fn push_token(
-    norm: &Normalized,
+/// The run of same-class characters being read.
+struct Run {
+    class: Class,
+    /// Byte offset of the run's first character.
     start: usize,
-    end: usize,
-    tokens: &mut Vec<Token>,
-    position: &mut usize,
-) {
-    let (offset_from, offset_to) = norm.original_range(start, end);
-    tokens.push(Token {
-        offset_from,
-        offset_to,
-        position: *position,
-        text: norm.text[start..end].to_string(),
-        position_length: 1,
-    });
-    *position += 1;
+    /// Byte offset of the run's last character seen so far.
+    last: usize,
+    /// Number of characters in the run.
+    chars: usize,
+}
+
+/// Ends `run` at byte `end`: a lone Japanese character becomes a unigram, a letter/digit run one
+/// token (the bigrams of longer Japanese runs are emitted as they come).
+fn close(run: &Run, end: usize, emit: &mut impl FnMut(usize, usize)) {
+    match run.class {
+        Class::Cjk if run.chars == 1 => emit(run.start, end),
+        Class::Alnum => emit(run.start, end),
+        _ => {}
+    }
+}
+
+/// The analysis proper: bigrams, unigrams and letter/digit runs of the normalised text, with
+/// one position per token.
+fn analyse(norm: &Normalized, buf: &mut TokenBuf) {
+    let text = norm.text.as_str();
+    let mut position = 0usize;
+    let mut emit = |start: usize, end: usize| {
+        let (from, to) = norm.original_range(start, end);
+        buf.push(&text[start..end], from, to, position);
+        position += 1;
+    };
+    let mut run = Run {
+        class: Class::Other,
+        start: 0,
+        last: 0,
+        chars: 0,
+    };
+    for (i, c) in text.char_indices() {
+        let class = class_of(c);
+        if class == run.class && class != Class::Other {
+            if class == Class::Cjk {
+                emit(run.last, i + c.len_utf8());
+            }
+            run.last = i;
+            run.chars += 1;
+            continue;
+        }
+        close(&run, i, &mut emit);
+        run = Run {
+            class,
+            start: i,
+            last: i,
+            chars: 1,
+        };
+    }
+    close(&run, text.len(), &mut emit);
 }
 
 #[cfg(test)]

@@ -44,6 +44,9 @@ pub use sync::{DEFAULT_BATCH, SyncReport};
 /// Memory budget of the index writer (split across its threads).
 const WRITER_MEMORY_BYTES: usize = 96_000_000;
 
+/// Most threads a single search uses.
+const SEARCH_THREADS: usize = 4;
+
 /// Errors of the index.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -136,8 +139,17 @@ impl Index {
         Index::from_tantivy(tantivy::Index::create_in_ram(schema), fields)
     }
 
-    fn from_tantivy(index: tantivy::Index, fields: Fields) -> Result<Index, IndexError> {
+    fn from_tantivy(mut index: tantivy::Index, fields: Fields) -> Result<Index, IndexError> {
         register_analyzers(&index)?;
+        // Searches collect the segments in parallel, one thread per core (at most
+        // [`SEARCH_THREADS`]): a large index has several segments, and a query's facet counts
+        // cost as much as its hits.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(SEARCH_THREADS);
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)

@@ -18,14 +18,14 @@
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
-use lindera::dictionary::load_dictionary;
+use lindera::dictionary::{Dictionary, WordId, load_dictionary};
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 use lindera::worker::SegmentWorker;
 use tantivy::tokenizer::{Token, Tokenizer};
 
-use super::normalize::{Normalized, fold_katakana_long_vowel, normalize};
-use super::token_stream::VecTokenStream;
+use super::normalize::{Normalized, fold_katakana_long_vowel, with_normalized};
+use super::token_stream::{BufTokenStream, TokenBuf, stream_with, tokens_with};
 
 /// The name under which the morphological analyzer is registered.
 pub const MORPH_TOKENIZER: &str = "ja_morph";
@@ -34,6 +34,29 @@ static SEGMENTER: OnceLock<Result<Segmenter, String>> = OnceLock::new();
 
 thread_local! {
     static WORKER: RefCell<Option<SegmentWorker>> = const { RefCell::new(None) };
+    static POS_CACHE: RefCell<Vec<PosEntry>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Slots of the per-thread part-of-speech cache, a direct-mapped table keyed by word id: the
+/// words of a corpus repeat, and reading an entry's details from the dictionary validates and
+/// splits its whole detail record.
+const POS_CACHE_SLOTS: usize = 8192;
+
+/// One slot of the part-of-speech cache.
+#[derive(Clone, Copy)]
+struct PosEntry {
+    /// [`cache_key`] of the word, `u64::MAX` when the slot is empty.
+    key: u64,
+    pos: &'static str,
+    base: Option<&'static str>,
+}
+
+/// A word id as a cache key (the id alone is ambiguous between the system and unknown-word
+/// lexicons).
+fn cache_key(word_id: WordId) -> u64 {
+    (u64::from(word_id.id()) << 2)
+        | (u64::from(word_id.is_unknown()) << 1)
+        | u64::from(word_id.is_system())
 }
 
 /// Returns the process-wide segmenter, loading the embedded IPADIC dictionary on first use.
@@ -64,10 +87,10 @@ impl MorphTokenizer {
 }
 
 impl Tokenizer for MorphTokenizer {
-    type TokenStream<'a> = VecTokenStream;
+    type TokenStream<'a> = BufTokenStream;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream::new(morph_tokens(text))
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufTokenStream {
+        stream_with(|buf| with_normalized(text, |norm| analyse(norm, buf)))
     }
 }
 
@@ -86,43 +109,90 @@ pub struct Morpheme {
     pub base_form: Option<String>,
 }
 
-/// Runs lindera on normalised text. Returns an empty list if segmentation fails (it only fails
-/// on a broken dictionary, which [`MorphTokenizer::new`] has already ruled out).
-pub fn segment(text: &str) -> Vec<Morpheme> {
-    let Ok(segmenter) = segmenter() else {
-        return Vec::new();
+/// What the analyzer needs of a dictionary entry: its part of speech (the first detail field)
+/// and, for inflected words, its base form (the seventh). Read straight from the dictionary's
+/// bytes, without materialising the token's detail list.
+fn pos_and_base(
+    dictionary: &'static Dictionary,
+    word_id: WordId,
+) -> (&'static str, Option<&'static str>) {
+    let mut fields = if word_id.is_unknown() {
+        dictionary.unknown_word_details_iter(word_id.id() as usize)
+    } else if word_id.is_system() {
+        dictionary.word_details_iter(word_id.id() as usize)
+    } else {
+        // No user dictionary is configured.
+        return ("UNK", None);
     };
+    let pos = fields.next().unwrap_or("UNK");
+    let base = if is_inflected_pos(pos) {
+        fields.nth(5).filter(|b| *b != "*" && !b.is_empty())
+    } else {
+        None
+    };
+    (pos, base)
+}
+
+fn is_inflected_pos(pos: &str) -> bool {
+    matches!(pos, "動詞" | "形容詞" | "形容動詞")
+}
+
+/// Runs lindera on `text` with this thread's worker and calls `f` with each morpheme's byte
+/// range, part of speech and base form. Calls nothing if segmentation fails (it only fails on
+/// a broken dictionary, which [`MorphTokenizer::new`] has already ruled out).
+fn for_each_morpheme(text: &str, mut f: impl FnMut(usize, usize, &str, Option<&str>)) {
+    let Ok(segmenter) = segmenter() else {
+        return;
+    };
+    let dictionary = &segmenter.dictionary;
     WORKER.with(|cell| {
         let mut slot = cell.borrow_mut();
         let worker = slot.get_or_insert_with(|| segmenter.new_worker());
-        match worker.segment(text) {
-            Ok(mut tokens) => tokens
-                .iter_mut()
-                .map(|t| {
-                    let pos = t.get_detail(0).unwrap_or("UNK").to_string();
-                    let base_form = if matches!(pos.as_str(), "動詞" | "形容詞" | "形容動詞")
-                    {
-                        t.get_detail(6)
-                            .filter(|b| *b != "*" && !b.is_empty())
-                            .map(str::to_string)
-                    } else {
-                        None
-                    };
-                    Morpheme {
-                        start: t.byte_start,
-                        end: t.byte_end,
-                        surface: t.surface.to_string(),
-                        pos,
-                        base_form,
-                    }
-                })
-                .collect(),
-            Err(e) => {
-                tracing::warn!("lindera segmentation failed: {e}");
-                Vec::new()
+        let tokens = worker.segment(text);
+        POS_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.is_empty() {
+                cache.resize(
+                    POS_CACHE_SLOTS,
+                    PosEntry {
+                        key: u64::MAX,
+                        pos: "",
+                        base: None,
+                    },
+                );
             }
-        }
-    })
+            match tokens {
+                Ok(tokens) => {
+                    for t in &tokens {
+                        let key = cache_key(t.word_id);
+                        let entry = &mut cache[(key >> 2) as usize % POS_CACHE_SLOTS];
+                        if entry.key != key {
+                            let (pos, base) = pos_and_base(dictionary, t.word_id);
+                            *entry = PosEntry { key, pos, base };
+                        }
+                        f(t.byte_start, t.byte_end, entry.pos, entry.base);
+                    }
+                }
+                Err(e) => tracing::warn!("lindera segmentation failed: {e}"),
+            }
+        });
+    });
+}
+
+/// Runs lindera on normalised text. Returns an empty list if segmentation fails (it only fails
+/// on a broken dictionary, which [`MorphTokenizer::new`] has already ruled out).
+pub fn segment(text: &str) -> Vec<Morpheme> {
+    let mut out = Vec::new();
+    for_each_morpheme(text, |start, end, pos, base| {
+        out.push(Morpheme {
+            start,
+            end,
+            surface: text[start..end].to_string(),
+            pos: pos.to_string(),
+            base_form: base.map(str::to_string),
+        });
+    });
+    out
 }
 
 fn is_ascii_word(s: &str) -> bool {
@@ -137,59 +207,47 @@ fn is_dropped_pos(pos: &str) -> bool {
 
 /// Tokenises `text` into index terms with offsets into `text`.
 pub fn morph_tokens(text: &str) -> Vec<Token> {
-    let norm = normalize(text);
-    morph_tokens_normalized(&norm)
+    tokens_with(|buf| with_normalized(text, |norm| analyse(norm, buf)))
 }
 
 /// Tokenises already normalised text; offsets point into the original text.
 pub fn morph_tokens_normalized(norm: &Normalized) -> Vec<Token> {
-    let morphemes = segment(&norm.text);
-    let mut tokens: Vec<Token> = Vec::with_capacity(morphemes.len());
+    tokens_with(|buf| analyse(norm, buf))
+}
+
+/// The analysis proper: lindera on the normalised text, filtered and folded into `buf`.
+fn analyse(norm: &Normalized, buf: &mut TokenBuf) {
+    let text = norm.text.as_str();
     // The last token came from an ASCII word ending at this normalised byte.
     let mut ascii_run_end: Option<usize> = None;
     let mut ascii_run_start = 0usize;
-    for (position, m) in morphemes.iter().enumerate() {
-        if is_ascii_word(&m.surface) {
-            if ascii_run_end == Some(m.start)
-                && let Some(last) = tokens.last_mut()
-            {
+    let mut position = 0usize;
+    for_each_morpheme(text, |start, end, pos, base| {
+        let this = position;
+        position += 1;
+        let surface = &text[start..end];
+        if is_ascii_word(surface) {
+            if ascii_run_end == Some(start) && !buf.is_empty() {
                 // Merge `4` + `g` back into `4g`.
-                let (_, to) = norm.original_range(ascii_run_start, m.end);
-                last.text.push_str(&m.surface);
-                last.offset_to = to;
+                let (_, to) = norm.original_range(ascii_run_start, end);
+                buf.extend_last(surface, to);
             } else {
-                ascii_run_start = m.start;
-                let (from, to) = norm.original_range(m.start, m.end);
-                tokens.push(Token {
-                    offset_from: from,
-                    offset_to: to,
-                    position,
-                    text: m.surface.clone(),
-                    position_length: 1,
-                });
+                ascii_run_start = start;
+                let (from, to) = norm.original_range(start, end);
+                buf.push(surface, from, to, this);
             }
-            ascii_run_end = Some(m.end);
-            continue;
+            ascii_run_end = Some(end);
+            return;
         }
         ascii_run_end = None;
-        if is_dropped_pos(&m.pos) || !m.surface.chars().any(char::is_alphanumeric) {
-            continue;
+        if is_dropped_pos(pos) || !surface.chars().any(char::is_alphanumeric) {
+            return;
         }
-        let term = match (&m.base_form, m.pos.as_str()) {
-            (Some(base), "動詞" | "形容詞" | "形容動詞") => base.as_str(),
-            _ => m.surface.as_str(),
-        };
+        let term = base.unwrap_or(surface);
         let term = fold_katakana_long_vowel(term);
-        let (from, to) = norm.original_range(m.start, m.end);
-        tokens.push(Token {
-            offset_from: from,
-            offset_to: to,
-            position,
-            text: term.to_string(),
-            position_length: 1,
-        });
-    }
-    tokens
+        let (from, to) = norm.original_range(start, end);
+        buf.push(term, from, to, this);
+    });
 }
 
 #[cfg(test)]
@@ -252,5 +310,40 @@ mod tests {
             "{t:?}"
         );
         assert!(t.contains(&"道路".to_string()), "{t:?}");
+    }
+
+    #[test]
+    fn test_tokenizers_stream_what_the_functions_return() {
+        use super::super::bigram::{BigramTokenizer, bigram_tokens};
+        use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+
+        fn streamed(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+            let mut stream = analyzer.token_stream(text);
+            let mut out = Vec::new();
+            while stream.advance() {
+                out.push(stream.token().clone());
+            }
+            out
+        }
+        let mut morph = TextAnalyzer::from(MorphTokenizer::new().unwrap());
+        let mut bigram = TextAnalyzer::from(BigramTokenizer);
+        // Alternating and repeated texts exercise the per-thread normalisation cache and the
+        // pooled buffers.
+        for text in [
+            "ｼｽﾃﾑ更新",
+            "ｼｽﾃﾑ更新",
+            "4G対応のＬＥＤ照明を購入した",
+            "",
+            "ｼｽﾃﾑ更新",
+            "関西国際空港 各々",
+        ] {
+            assert_eq!(streamed(&mut morph, text), morph_tokens(text), "{text}");
+            assert_eq!(streamed(&mut bigram, text), bigram_tokens(text), "{text}");
+        }
+        let t: Vec<String> = streamed(&mut morph, "4G対応のＬＥＤ照明を購入した")
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        assert_eq!(t, ["4g", "対応", "led", "照明", "購入", "する"]);
     }
 }

@@ -13,6 +13,8 @@
 //! offsets computed on the normalised text can be translated back to the stored text and
 //! snippets highlight the right characters even when normalisation changed lengths.
 
+use std::cell::RefCell;
+
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -44,7 +46,11 @@ impl Normalized {
 
 /// Whether `c` attaches to the preceding character for normalisation purposes.
 fn is_cluster_continuation(c: char) -> bool {
-    matches!(c, '\u{FF9E}' | '\u{FF9F}' | '\u{3099}' | '\u{309A}') || is_combining_mark(c)
+    // Every combining mark lies at or above U+0300, and none is common kana or kanji: skip the
+    // table lookup for those.
+    c >= '\u{300}'
+        && (matches!(c, '\u{FF9E}' | '\u{FF9F}' | '\u{3099}' | '\u{309A}')
+            || (!is_nfkc_stable_japanese(c) && is_combining_mark(c)))
 }
 
 /// Whether `c` is a CJK ideograph (including the extension blocks commonly met).
@@ -74,11 +80,46 @@ pub fn is_cjk(c: char) -> bool {
 
 /// Normalises `input` (NFKC, lower case, iteration marks) and keeps the offset map.
 pub fn normalize(input: &str) -> Normalized {
-    let mut out = Normalized {
-        text: String::with_capacity(input.len()),
-        orig_start: Vec::with_capacity(input.len()),
-        orig_end: Vec::with_capacity(input.len()),
-    };
+    let mut out = Normalized::default();
+    normalize_into(input, &mut out);
+    out
+}
+
+thread_local! {
+    /// The last text normalised on this thread by [`with_normalized`], and its normalisation.
+    static LAST: RefCell<(String, Normalized)> = RefCell::new(Default::default());
+}
+
+/// Runs `f` on the normalisation of `input`, reusing this thread's previous result when
+/// `input` is the same text. Both analyzers see every text one after the other (tantivy indexes
+/// a document's fields in field order: `title`, `title_bigram`, `body`, `body_bigram`), so each
+/// text is normalised once, into buffers that are reused from document to document.
+///
+/// `f` must not call `with_normalized` itself.
+pub fn with_normalized<R>(input: &str, f: impl FnOnce(&Normalized) -> R) -> R {
+    LAST.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut last) => {
+            let (source, norm) = &mut *last;
+            if source != input {
+                source.clear();
+                source.push_str(input);
+                normalize_into(input, norm);
+            }
+            f(norm)
+        }
+        // Re-entered: normalise without the cache.
+        Err(_) => f(&normalize(input)),
+    })
+}
+
+/// Normalises `input` into `out`, reusing its buffers.
+pub fn normalize_into(input: &str, out: &mut Normalized) {
+    out.text.clear();
+    out.orig_start.clear();
+    out.orig_end.clear();
+    out.text.reserve(input.len());
+    out.orig_start.reserve(input.len());
+    out.orig_end.reserve(input.len());
     let mut prev: Option<char> = None;
     let mut chars = input.char_indices().peekable();
     let mut cluster = String::new();
@@ -89,13 +130,13 @@ pub fn normalize(input: &str) -> Normalized {
             .is_some_and(|&(_, n)| is_cluster_continuation(n));
         if c.is_ascii() && !next_joins {
             let lower = c.to_ascii_lowercase();
-            push(&mut out, lower, start, start + 1);
+            push(out, lower, start, start + 1);
             prev = Some(lower);
             continue;
         }
         // Fast path: kana, common kanji and Japanese punctuation are NFKC-stable and caseless.
         if !next_joins && is_nfkc_stable_japanese(c) {
-            push(&mut out, c, start, start + c.len_utf8());
+            push(out, c, start, start + c.len_utf8());
             prev = Some(c);
             continue;
         }
@@ -119,16 +160,15 @@ pub fn normalize(input: &str) -> Normalized {
             };
             if folded.is_uppercase() {
                 for lc in folded.to_lowercase() {
-                    push(&mut out, lc, start, end);
+                    push(out, lc, start, end);
                     prev = Some(lc);
                 }
             } else {
-                push(&mut out, folded, start, end);
+                push(out, folded, start, end);
                 prev = Some(folded);
             }
         }
     }
-    out
 }
 
 /// Characters that NFKC leaves alone and that need no other folding (checked in the tests).
@@ -228,5 +268,18 @@ mod tests {
         assert_eq!(fold_katakana_long_vowel("コピー"), "コピー");
         assert_eq!(fold_katakana_long_vowel("データ"), "データ");
         assert_eq!(fold_katakana_long_vowel("給食ー"), "給食ー");
+    }
+
+    #[test]
+    fn test_with_normalized_matches_normalize_across_texts() {
+        for text in ["ｼｽﾃﾑ", "ｼｽﾃﾑ", "㈱山田の各々", "", "ＬＥＤ", "ｼｽﾃﾑ"]
+        {
+            let fresh = normalize(text);
+            with_normalized(text, |n| {
+                assert_eq!(n.text, fresh.text);
+                assert_eq!(n.orig_start, fresh.orig_start);
+                assert_eq!(n.orig_end, fresh.orig_end);
+            });
+        }
     }
 }
