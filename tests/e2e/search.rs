@@ -285,3 +285,30 @@ fn bad_config_is_reported_by_name() {
     );
     assert!(err.contains("listen_addr"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn canary_checks_every_fixture_source() {
+    let fixtures = fixtures();
+    let server = FixtureServer::start_all(&fixtures).await.unwrap();
+    let mut sources = sources(&fixtures.join("sources"), &server.vars(), &[]).unwrap();
+    let fetcher = tenders::app::fetcher(&Config::default()).unwrap();
+    for source in &sources {
+        let canary = crawler::canary::check(&fetcher, source).await;
+        assert!(canary.healthy, "{canary:?}");
+        assert!(
+            canary
+                .sample_title
+                .as_deref()
+                .is_some_and(|t| !t.is_empty()),
+            "{canary:?}"
+        );
+    }
+    // A redesigned site — the list selector matches nothing — is reported, not crawled blindly.
+    let mut broken = sources.remove(0);
+    if let Some(list) = broken.list.as_mut() {
+        list.item = "table.no-such-list tr".into();
+    }
+    let canary = crawler::canary::check(&fetcher, &broken).await;
+    assert!(!canary.healthy);
+    assert!(canary.message.contains("matched no items"), "{canary:?}");
+}

@@ -851,4 +851,88 @@ award = ["落札結果"]
         assert_eq!(r.award_ratio, Some(0.9));
         assert!(r.deadline.is_none());
     }
+
+    fn results_config() -> ResultsConfig {
+        ResultsConfig {
+            urls: vec!["http://127.0.0.1:1/kekka.csv".into()],
+            table: "table".into(),
+            case_number: vec!["番号".into()],
+            title: vec!["案件名".into()],
+            buyer: vec![],
+            published: vec![],
+            opening: vec!["開札日".into()],
+            method: vec![],
+            category: vec![],
+            winner: vec!["落札者".into()],
+            amount: vec!["落札金額".into()],
+            estimated_price: vec!["予定価格".into()],
+            bidders: vec![],
+        }
+    }
+
+    #[test]
+    fn results_in_a_csv_skip_captions_and_repeated_headers() {
+        let csv = "令和8年度 入札結果一覧\n\n番号,案件名,開札日,予定価格,落札金額,落札者\n\
+            R8-01,庁舎清掃業務,令和8年11月5日,\"1,000,000円\",\"900,000円\",(株)美馬ビル管理\n\
+            番号,案件名,開札日,予定価格,落札金額,落札者\n\
+            R8-02,公用車購入,令和8年11月6日,非公表,\"2,450,000円\",美馬自動車（有）\n\
+            ,,,,,\n";
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(csv);
+        let url = Url::parse("http://127.0.0.1:1/kekka.csv").unwrap();
+        let records =
+            extract_results_document(&sjis, Some("text/csv"), &url, &source(), &results_config());
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].id, "t:R8-01");
+        assert_eq!(records[0].kind, Kind::Award);
+        assert_eq!(records[0].winner.as_deref(), Some("株式会社美馬ビル管理"));
+        assert_eq!(records[0].award_ratio, Some(0.9));
+        assert_eq!(
+            records[0].opening.as_ref().map(|w| w.date.to_string()),
+            Some("2026-11-05".into())
+        );
+        assert_eq!(records[1].title, "公用車購入");
+        assert_eq!(records[1].estimated_price, None);
+        assert_eq!(records[1].amount.as_ref().map(|m| m.yen), Some(2_450_000));
+    }
+
+    #[test]
+    fn results_in_a_pdf_keep_only_lines_as_wide_as_the_header() {
+        let pdf = crate::extract::pdf::tests::cid_pdf(&[
+            (40.0, 560.0, "入札結果一覧"),
+            (40.0, 530.0, "番号"),
+            (120.0, 530.0, "案件名"),
+            (320.0, 530.0, "落札金額"),
+            (420.0, 530.0, "落札者"),
+            (40.0, 510.0, "R8-07"),
+            (120.0, 510.0, "学校給食運搬業務"),
+            (320.0, 510.0, "3,300,000円"),
+            (420.0, 510.0, "株式会社穴吹運送"),
+            (40.0, 490.0, "※金額は税抜き"),
+        ]);
+        let url = Url::parse("http://127.0.0.1:1/kekka.pdf").unwrap();
+        let records = extract_results_document(&pdf, None, &url, &source(), &results_config());
+        assert_eq!(records.len(), 1, "{records:?}");
+        assert_eq!(records[0].id, "t:R8-07");
+        assert_eq!(records[0].amount.as_ref().map(|m| m.yen), Some(3_300_000));
+        assert_eq!(records[0].winner.as_deref(), Some("株式会社穴吹運送"));
+    }
+
+    #[test]
+    fn attachment_text_goes_into_the_attachment_and_the_body_bounded() {
+        let url = Url::parse("http://127.0.0.1:1/d.html").unwrap();
+        let mut r = Record::new("t:1", Kind::Notice, "t", url.as_str(), "件名".into());
+        r.body = "公告本文".into();
+        r.attachments = attachments(&Html::parse_document(r#"<a href="s.pdf">仕様書</a>"#), &url);
+        assert!(attachment_is_readable(&r.attachments[0]));
+        add_attachment_text(&mut r, 0, "温度記録計を備える");
+        assert_eq!(r.attachments[0].text.as_deref(), Some("温度記録計を備える"));
+        assert_eq!(r.body, "公告本文\n温度記録計を備える");
+        let long = "あ".repeat(3 * MAX_BODY_CHARS);
+        add_attachment_text(&mut r, 0, &long);
+        assert_eq!(
+            r.attachments[0].text.as_ref().map(|t| t.chars().count()),
+            Some(MAX_ATTACHMENT_CHARS)
+        );
+        assert!(r.body.chars().count() <= 2 * MAX_BODY_CHARS);
+    }
 }
