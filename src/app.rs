@@ -139,14 +139,14 @@ pub async fn crawl(
     })
 }
 
-/// Brings the index up to date with the store, or rebuilds it.
-pub fn index(data: &DataDir, rebuild_all: bool) -> Result<SyncReport> {
+/// Brings the index up to date with the store, or rebuilds it, committing every `batch` records.
+pub fn index(data: &DataDir, rebuild_all: bool, batch: usize) -> Result<SyncReport> {
     let store = data.open_store()?;
     let index = data.open_index()?;
     let report = if rebuild_all {
-        index.rebuild(&store, DEFAULT_BATCH)
+        index.rebuild(&store, batch)
     } else {
-        index.catch_up(&store, DEFAULT_BATCH)
+        index.catch_up(&store, batch)
     };
     report.context("indexing failed")
 }

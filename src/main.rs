@@ -48,6 +48,9 @@ enum Command {
         /// Rebuild the index from scratch.
         #[arg(long)]
         rebuild: bool,
+        /// Records per commit: a kill loses at most the batch in progress.
+        #[arg(long, default_value_t = indexer::index::DEFAULT_BATCH)]
+        batch: usize,
     },
     /// Serve the API, feeds and web UI.
     Serve {
@@ -204,9 +207,9 @@ async fn run(command: Command, config: Config, data_root: PathBuf) -> Result<()>
             app::crawl(&config, &data, &sources).await?.print();
             Ok(())
         }
-        Command::Index { rebuild } => {
+        Command::Index { rebuild, batch } => {
             let data = DataDir::create(&data_root)?;
-            let report = app::index(&data, rebuild)?;
+            let report = app::index(&data, rebuild, batch)?;
             println!(
                 "{} records applied in {} commits; index at store sequence {}",
                 report.applied, report.commits, report.committed_seq

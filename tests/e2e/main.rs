@@ -10,5 +10,6 @@
 mod attachments;
 mod common;
 mod daemon;
+mod index_kill;
 mod resume;
 mod search;

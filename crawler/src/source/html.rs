@@ -920,7 +920,7 @@ award = ["落札結果"]
     #[test]
     fn attachment_text_goes_into_the_attachment_and_the_body_bounded() {
         let url = Url::parse("http://127.0.0.1:1/d.html").unwrap();
-        let mut r = Record::new("t:1", Kind::Notice, "t", url.as_str(), "件名".into());
+        let mut r = Record::new("t:1", Kind::Notice, "t", url.as_str(), "件名");
         r.body = "公告本文".into();
         r.attachments = attachments(&Html::parse_document(r#"<a href="s.pdf">仕様書</a>"#), &url);
         assert!(attachment_is_readable(&r.attachments[0]));
