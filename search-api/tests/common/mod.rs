@@ -189,7 +189,9 @@ pub fn app_with(records: &[Record]) -> Router {
     let mut store = Store::in_memory().unwrap();
     store.upsert_all(records, Utc::now()).unwrap();
     let index = Index::in_memory().unwrap();
-    index.catch_up(&store, indexer::index::DEFAULT_BATCH).unwrap();
+    index
+        .catch_up(&store, indexer::index::DEFAULT_BATCH)
+        .unwrap();
     search_api::router(search_api::AppState::new(index, store))
 }
 
