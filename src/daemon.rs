@@ -63,7 +63,9 @@ pub async fn run(config: &Config, data: &DataDir, options: RunOptions) -> Result
         listener.local_addr()?,
         scheduled.len()
     );
-    let state = search_api::AppState::new(shared.index.clone(), data.open_store()?);
+    let fetcher = shared.fetcher.clone();
+    let state = search_api::AppState::new(shared.index.clone(), data.open_store()?)
+        .with_extra_metrics(Arc::new(move || crawler_metrics(&fetcher)));
     let server = tokio::spawn(search_api::serve_on(
         state,
         listener,
@@ -161,4 +163,33 @@ async fn source_loop(
             }
         }
     }
+}
+
+/// The crawler's requests and bytes by host and status, as Prometheus text.
+fn crawler_metrics(fetcher: &Fetcher) -> String {
+    use std::fmt::Write as _;
+    let stats = fetcher.host_stats();
+    let mut out = String::from(
+        "# HELP tenders_crawler_requests_total Requests the crawler made, by host and status.\n\
+         # TYPE tenders_crawler_requests_total counter\n",
+    );
+    for s in &stats {
+        let _ = writeln!(
+            out,
+            "tenders_crawler_requests_total{{host=\"{}\",status=\"{}\"}} {}",
+            s.host, s.status, s.requests
+        );
+    }
+    out.push_str(
+        "# HELP tenders_crawler_response_bytes_total Body bytes the crawler received, by host and status.\n\
+         # TYPE tenders_crawler_response_bytes_total counter\n",
+    );
+    for s in &stats {
+        let _ = writeln!(
+            out,
+            "tenders_crawler_response_bytes_total{{host=\"{}\",status=\"{}\"}} {}",
+            s.host, s.status, s.bytes
+        );
+    }
+    out
 }

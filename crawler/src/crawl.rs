@@ -124,11 +124,14 @@ impl SourceReport {
     }
 }
 
+/// A progress callback: `(source, pages done, pages pending)`.
+pub type Progress<'a> = dyn Fn(&str, u64, u64) + Send + Sync + 'a;
+
 /// A crawl over sources sharing one fetcher and one store.
 pub struct Crawler<'a> {
     fetcher: &'a Fetcher,
     store: &'a Mutex<Store>,
-    progress: Option<&'a (dyn Fn(&str, u64, u64) + Send + Sync)>,
+    progress: Option<&'a Progress<'a>>,
 }
 
 impl<'a> Crawler<'a> {
@@ -143,10 +146,7 @@ impl<'a> Crawler<'a> {
 
     /// Calls `progress(source, pages done, pages pending)` after every page (for a progress bar
     /// on a terminal); without it, progress goes to the log every 50 pages.
-    pub fn with_progress(
-        mut self,
-        progress: &'a (dyn Fn(&str, u64, u64) + Send + Sync),
-    ) -> Crawler<'a> {
+    pub fn with_progress(mut self, progress: &'a Progress<'a>) -> Crawler<'a> {
         self.progress = Some(progress);
         self
     }

@@ -604,30 +604,26 @@ impl Store {
 
     /// The newest run of every source that has run, by source id.
     pub fn latest_runs(&self) -> Result<Vec<RunRow>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, source, started_at, finished_at, status, report FROM crawl_runs
-             WHERE id IN (SELECT MAX(id) FROM crawl_runs GROUP BY source) ORDER BY source",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(RunRow {
-                id: r.get(0)?,
-                source: r.get(1)?,
-                started_at: r.get(2)?,
-                finished_at: r.get(3)?,
-                status: r.get(4)?,
-                report: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.query_runs(
+            "WHERE id IN (SELECT MAX(id) FROM crawl_runs GROUP BY source) ORDER BY source",
+            [],
+        )
     }
 
     /// The most recent runs of a source, newest first.
     pub fn recent_runs(&self, source: &str, limit: usize) -> Result<Vec<RunRow>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, source, started_at, finished_at, status, report FROM crawl_runs
-             WHERE source = ?1 ORDER BY id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![source, limit as i64], |r| {
+        self.query_runs(
+            "WHERE source = ?1 ORDER BY id DESC LIMIT ?2",
+            params![source, limit as i64],
+        )
+    }
+
+    fn query_runs(&self, filter: &str, params: impl rusqlite::Params) -> Result<Vec<RunRow>> {
+        let sql = format!(
+            "SELECT id, source, started_at, finished_at, status, report FROM crawl_runs {filter}"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params, |r| {
             Ok(RunRow {
                 id: r.get(0)?,
                 source: r.get(1)?,

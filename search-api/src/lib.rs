@@ -49,6 +49,9 @@ pub struct AppState {
     pub store: Arc<Mutex<Store>>,
     /// Request counters for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// More Prometheus text appended to `/metrics` by the process that embeds the server (the
+    /// daemon adds its crawler's requests by host and status).
+    pub extra_metrics: Option<Arc<dyn Fn() -> String + Send + Sync>>,
 }
 
 impl AppState {
@@ -58,7 +61,14 @@ impl AppState {
             index,
             store: Arc::new(Mutex::new(store)),
             metrics: Arc::new(Metrics::default()),
+            extra_metrics: None,
         }
+    }
+
+    /// Appends the text `render` returns to every `/metrics` answer.
+    pub fn with_extra_metrics(mut self, render: Arc<dyn Fn() -> String + Send + Sync>) -> AppState {
+        self.extra_metrics = Some(render);
+        self
     }
 }
 

@@ -114,6 +114,9 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
         let _ = writeln!(out, "tenders_search_duration_seconds_count {}", h.count);
     }
     write_source_metrics(&state, &mut out);
+    if let Some(extra) = &state.extra_metrics {
+        out.push_str(&extra());
+    }
     (
         [(
             header::CONTENT_TYPE,

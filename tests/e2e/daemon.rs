@@ -127,6 +127,17 @@ async fn run_serves_crawls_and_stops_cleanly_on_sigterm() {
         metrics.contains("tenders_search_duration_seconds_count"),
         "{metrics}"
     );
+    let mima = server.bases["mima-city"].trim_start_matches("http://");
+    assert!(
+        metrics.contains(&format!(
+            "tenders_crawler_requests_total{{host=\"{mima}\",status=\"200\"}}"
+        )),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("tenders_crawler_response_bytes_total"),
+        "{metrics}"
+    );
     assert!(
         metrics.contains(&format!("tenders_index_documents {}", expected().len())),
         "{metrics}"

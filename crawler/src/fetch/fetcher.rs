@@ -96,6 +96,21 @@ struct Inner {
     pacer: Pacer,
     robots: RobotsCache,
     global: Semaphore,
+    /// Requests and body bytes by (host, status or error), for metrics.
+    stats: std::sync::Mutex<std::collections::BTreeMap<(String, String), (u64, u64)>>,
+}
+
+/// Requests made to one host that ended with one status (or error), and the body bytes received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostStat {
+    /// The host (with its port for loopback hosts).
+    pub host: String,
+    /// The HTTP status, or `error` for a network failure, timeout or refused body.
+    pub status: String,
+    /// Requests (attempts, robots.txt included).
+    pub requests: u64,
+    /// Body bytes received.
+    pub bytes: u64,
 }
 
 /// Whether a hop's response is the page, a redirect, or an error status.
@@ -144,9 +159,28 @@ impl Fetcher {
                 pacer: Pacer::new(clock, config.jitter),
                 robots: RobotsCache::new(),
                 global: Semaphore::new(config.global_concurrency),
+                stats: std::sync::Mutex::new(std::collections::BTreeMap::new()),
                 config,
             }),
         })
+    }
+
+    /// Requests and bytes so far, by host and status.
+    pub fn host_stats(&self) -> Vec<HostStat> {
+        self.inner
+            .stats
+            .lock()
+            .map(|m| {
+                m.iter()
+                    .map(|((host, status), (requests, bytes))| HostStat {
+                        host: host.clone(),
+                        status: status.clone(),
+                        requests: *requests,
+                        bytes: *bytes,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The configuration in use.
@@ -272,6 +306,15 @@ impl Fetcher {
                 };
                 http::send(client, url, cond, limit, config.request_timeout).await
             };
+            if let Ok(mut stats) = inner.stats.lock() {
+                let (status, bytes) = match &result {
+                    Ok(hop) => (hop.status.to_string(), hop.body.len() as u64),
+                    Err(_) => ("error".to_string(), 0),
+                };
+                let entry = stats.entry((key.clone(), status)).or_default();
+                entry.0 += 1;
+                entry.1 += bytes;
+            }
             let last = attempt >= config.max_attempts;
             match result {
                 Ok(hop) if is_retryable_status(hop.status) => {

@@ -31,5 +31,5 @@ mod scope;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use config::FetchConfig;
 pub use error::FetchError;
-pub use fetcher::{FetchRequest, Fetched, Fetcher, Page, Validators};
+pub use fetcher::{FetchRequest, Fetched, Fetcher, HostStat, Page, Validators};
 pub use scope::{HostScope, is_forbidden_ip, is_loopback_host};
