@@ -273,8 +273,8 @@ async fn run(command: Command, config: Config, data_root: PathBuf) -> Result<()>
             let sources = app::sources(&config.sources_dir, &Default::default(), &[])?;
             let store = data.open_store()?;
             println!(
-                "{:<16} {:<8} {:>8} {:<10} name",
-                "id", "kind", "records", "last run"
+                "{:<16} {:<8} {:>8} {:<12} {:<10} name",
+                "id", "kind", "records", "last run", "health"
             );
             let counts = store.count_by_source()?;
             for s in sources {
@@ -283,20 +283,34 @@ async fn run(command: Command, config: Config, data_root: PathBuf) -> Result<()>
                     .find(|(id, _)| *id == s.id)
                     .map(|(_, n)| *n)
                     .unwrap_or(0);
-                let last = store
-                    .recent_runs(&s.id, 1)?
-                    .into_iter()
-                    .next()
-                    .map(|r| r.status)
+                let last = store.recent_runs(&s.id, 1)?.into_iter().next();
+                let status = last
+                    .as_ref()
+                    .map(|r| r.status.clone())
                     .unwrap_or_else(|| "never".into());
+                let report: serde_json::Value = last
+                    .as_ref()
+                    .and_then(|r| serde_json::from_str(&r.report).ok())
+                    .unwrap_or_default();
+                let health = report
+                    .pointer("/health/status")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("-");
                 println!(
-                    "{:<16} {:<8} {:>8} {:<10} {}",
+                    "{:<16} {:<8} {:>8} {:<12} {:<10} {}",
                     s.id,
                     s.kind.as_str(),
                     n,
-                    last,
+                    status,
+                    health,
                     s.name
                 );
+                if let Some(reasons) = report.pointer("/health/reasons").and_then(|v| v.as_array())
+                {
+                    for reason in reasons.iter().filter_map(|r| r.as_str()) {
+                        println!("{:<16} {reason}", "");
+                    }
+                }
             }
             Ok(())
         }

@@ -156,8 +156,15 @@ impl<'a> Crawler<'a> {
         futures_util::future::join_all(sources.iter().map(|s| self.crawl_source(s))).await
     }
 
-    /// One run of one source; the report is also stored with the run.
+    /// One run of one source, every log line of it tagged with the source id.
     pub async fn crawl_source(&self, source: &SourceConfig) -> SourceReport {
+        use tracing::Instrument as _;
+        let span = tracing::info_span!("crawl", source = %source.id);
+        self.crawl_source_inner(source).instrument(span).await
+    }
+
+    /// One run of one source; the report is also stored with the run.
+    async fn crawl_source_inner(&self, source: &SourceConfig) -> SourceReport {
         let started = Instant::now();
         let started_at = Utc::now();
         let run = self.with_store(|s| {
