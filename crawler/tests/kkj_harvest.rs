@@ -351,7 +351,7 @@ async fn the_fixture_source_file_crawls_through_the_crawler() {
     let server = KkjServer::start(&dataset, KkjServerOptions::default())
         .await
         .unwrap();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/api-sources/kkj.toml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/sources/kkj.toml");
     let vars = HashMap::from([("fixture:kkj".to_string(), server.base_url.clone())]);
     let src = parse_source(&path, &std::fs::read_to_string(&path).unwrap(), &vars).unwrap();
     let store = Mutex::new(Store::in_memory().unwrap());

@@ -242,7 +242,7 @@ async fn a_second_run_fetches_only_what_may_have_changed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_fixture_source_file_crawls_through_the_crawler() {
     let server = PportalServer::start(fixtures()).await.unwrap();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/api-sources/pportal.toml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/sources/pportal.toml");
     let vars = HashMap::from([("fixture:pportal".to_string(), server.base_url.clone())]);
     let src = parse_source(&path, &std::fs::read_to_string(&path).unwrap(), &vars).unwrap();
     let store = Mutex::new(Store::in_memory().unwrap());
