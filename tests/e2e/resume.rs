@@ -88,10 +88,26 @@ async fn killed_crawls_resume_without_loss_duplication_or_refetching() {
 
     let pages = record_pages();
     assert!(pages.len() > 30, "the golden files name the record pages");
-    // Kill after a growing number of page requests, each time on the same data directory.
+    // Kill five times, each after a random number (2–7) of page requests, on the same data
+    // directory. The seed is printed so a failure can be replayed.
     let data_dir = tmp.path().join("data");
     let mut stored_pages: HashSet<String> = HashSet::new();
-    for kill_after in [3usize, 6, 4, 8, 5] {
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    println!("kill-point seed: {seed}");
+    let kill_points: Vec<usize> = (0..5)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            2 + (seed % 6) as usize
+        })
+        .collect();
+    println!("killing after {kill_points:?} page requests");
+    for kill_after in kill_points {
         let before = page_requests(&server.requests()).len();
         let mut child = crawl_command(&config).spawn().unwrap();
         let started = Instant::now();
