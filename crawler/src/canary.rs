@@ -144,7 +144,7 @@ pub async fn check_html(fetcher: &Fetcher, source: &SourceConfig) -> Canary {
 /// Checks a `kkj` source: one small search over the last week must answer without `<Error>`
 /// and parse into at least one notice with a title.
 pub async fn check_kkj(fetcher: &Fetcher, source: &SourceConfig) -> Canary {
-    let Some(Ok(mut url)) = source.base_url.as_deref().map(Url::parse) else {
+    let Some(mut url) = source.api_base() else {
         return Canary::unhealthy(source, "invalid base_url");
     };
     let since = kkj::today_jst() - chrono::Duration::days(7);
@@ -186,7 +186,7 @@ pub async fn check_kkj(fetcher: &Fetcher, source: &SourceConfig) -> Canary {
 /// Checks a `pportal` source: the newest daily diff of the last week (or this year's full
 /// file) must download and parse.
 pub async fn check_pportal(fetcher: &Fetcher, source: &SourceConfig) -> Canary {
-    let Some(Ok(base)) = source.base_url.as_deref().map(Url::parse) else {
+    let Some(base) = source.api_base() else {
         return Canary::unhealthy(source, "invalid base_url");
     };
     let scope = HostScope::new([&base]);

@@ -265,6 +265,12 @@ impl SourceConfig {
         self.min_delay_ms.map(Duration::from_millis)
     }
 
+    /// `base_url`, parsed (`kkj`, `pportal`); `None` when missing or invalid (validation
+    /// rejects both for those kinds).
+    pub fn api_base(&self) -> Option<Url> {
+        self.base_url.as_deref().and_then(|b| Url::parse(b).ok())
+    }
+
     /// The start URLs, parsed.
     pub fn start_urls(&self) -> Result<Vec<Url>, ConfigError> {
         self.start_urls

@@ -125,7 +125,7 @@ pub async fn crawl(
     report: &mut SourceReport,
     options: &PportalOptions,
 ) -> PportalStats {
-    let Some(base) = source.base_url.as_deref().and_then(|b| Url::parse(b).ok()) else {
+    let Some(base) = source.api_base() else {
         report
             .messages
             .push("pportal: missing or invalid base_url".into());

@@ -24,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 
+use super::Loopback;
 use super::kkj_data::{KkjDataset, KkjNotice};
 use crate::source::kkj::decode::encode_cesu8;
 
@@ -50,7 +51,7 @@ pub struct KkjServer {
     /// `http://127.0.0.1:<port>` (the API is at `/api/`).
     pub base_url: String,
     state: Arc<ServerState>,
-    task: tokio::task::JoinHandle<()>,
+    _server: Loopback,
 }
 
 impl KkjServer {
@@ -72,19 +73,12 @@ impl KkjServer {
         });
         let app = Router::new()
             .route("/api/", get(api))
-            .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }))
             .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
-        let task = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
-                tracing::error!(error = %e, "kkj look-alike stopped");
-            }
-        });
+        let server = Loopback::serve(app, "kkj").await?;
         Ok(KkjServer {
-            base_url: format!("http://{addr}"),
+            base_url: server.base_url.clone(),
             state,
-            task,
+            _server: server,
         })
     }
 
@@ -101,12 +95,6 @@ impl KkjServer {
     /// The query strings of the API requests so far, in order.
     pub fn queries(&self) -> Vec<String> {
         self.state.log.lock().map(|l| l.clone()).unwrap_or_default()
-    }
-}
-
-impl Drop for KkjServer {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }
 

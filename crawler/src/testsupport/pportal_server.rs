@@ -16,6 +16,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sha2::{Digest, Sha256};
 
+use super::Loopback;
+
 /// The download path of the real portal, below the look-alike's base URL.
 pub const DOWNLOAD_PATH: &str = "/pps-web-biz/UAB03/OAB0301";
 
@@ -30,7 +32,7 @@ pub struct PportalServer {
     /// `http://127.0.0.1:<port>`.
     pub base_url: String,
     state: Arc<ServerState>,
-    task: tokio::task::JoinHandle<()>,
+    _server: Loopback,
 }
 
 impl PportalServer {
@@ -43,19 +45,12 @@ impl PportalServer {
         });
         let app = Router::new()
             .route(DOWNLOAD_PATH, get(download))
-            .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }))
             .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
-        let task = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
-                tracing::error!(error = %e, "p-portal look-alike stopped");
-            }
-        });
+        let server = Loopback::serve(app, "p-portal").await?;
         Ok(PportalServer {
-            base_url: format!("http://{addr}"),
+            base_url: server.base_url.clone(),
             state,
-            task,
+            _server: server,
         })
     }
 
@@ -72,12 +67,6 @@ impl PportalServer {
     /// The file names asked for, in order.
     pub fn requested_files(&self) -> Vec<String> {
         self.state.log.lock().map(|l| l.clone()).unwrap_or_default()
-    }
-}
-
-impl Drop for PportalServer {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }
 
