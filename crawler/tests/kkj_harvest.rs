@@ -9,27 +9,16 @@ use std::sync::Mutex;
 
 use chrono::NaiveDate;
 use crawler::crawl::SourceReport;
-use crawler::fetch::{FetchConfig, Fetcher};
 use crawler::source::kkj::{self, KKJ_ATTRIBUTION, KkjOptions};
 use crawler::source::{SourceConfig, parse_source};
 use crawler::testsupport::{KkjDataset, KkjDatasetConfig, KkjServer, KkjServerOptions};
 use indexer::store::Store;
 
-fn fetcher() -> Fetcher {
-    Fetcher::new(FetchConfig {
-        user_agent: "tenders-test/0.1 (+https://example.invalid/contact)".into(),
-        jitter: 0.0,
-        max_attempts: 1,
-        ..FetchConfig::default()
-    })
-    .unwrap()
-}
+mod common;
+use common::{api_fetcher, api_source};
 
 fn source(api: &str, extra: &str) -> SourceConfig {
-    let text = format!(
-        "id = \"kkj\"\nname = \"官公需情報ポータルサイト\"\nkind = \"kkj\"\nbase_url = \"{api}\"\nmin_delay_ms = 0\n{extra}"
-    );
-    parse_source(Path::new("kkj.toml"), &text, &HashMap::new()).unwrap()
+    api_source("kkj", "官公需情報ポータルサイト", api, extra)
 }
 
 fn day(s: &str) -> NaiveDate {
@@ -52,7 +41,7 @@ async fn crawl(
         source: src.id.clone(),
         ..SourceReport::default()
     };
-    let stats = kkj::crawl(&fetcher(), store, src, &mut report, opts).await;
+    let stats = kkj::crawl(&api_fetcher(), store, src, &mut report, opts).await;
     (report, stats)
 }
 
@@ -355,7 +344,7 @@ async fn the_fixture_source_file_crawls_through_the_crawler() {
     let vars = HashMap::from([("fixture:kkj".to_string(), server.base_url.clone())]);
     let src = parse_source(&path, &std::fs::read_to_string(&path).unwrap(), &vars).unwrap();
     let store = Mutex::new(Store::in_memory().unwrap());
-    let fetcher = fetcher();
+    let fetcher = api_fetcher();
     let report = crawler::crawl::Crawler::new(&fetcher, &store)
         .crawl_source(&src)
         .await;

@@ -8,7 +8,6 @@ use std::sync::Mutex;
 
 use chrono::NaiveDate;
 use crawler::crawl::SourceReport;
-use crawler::fetch::{FetchConfig, Fetcher};
 use crawler::source::pportal::{self, PportalOptions};
 use crawler::source::{SourceConfig, parse_source};
 use crawler::testsupport::PportalServer;
@@ -16,25 +15,20 @@ use crawler::testsupport::pportal_data;
 use indexer::store::Store;
 use indexer::{Kind, Method};
 
+mod common;
+use common::{api_fetcher, api_source};
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/pportal")
 }
 
-fn fetcher() -> Fetcher {
-    Fetcher::new(FetchConfig {
-        user_agent: "tenders-test/0.1 (+https://example.invalid/contact)".into(),
-        jitter: 0.0,
-        max_attempts: 1,
-        ..FetchConfig::default()
-    })
-    .unwrap()
-}
-
 fn source(url: &str, from: &str) -> SourceConfig {
-    let text = format!(
-        "id = \"pportal\"\nname = \"調達ポータル 落札実績\"\nkind = \"pportal\"\nbase_url = \"{url}\"\nmin_delay_ms = 0\nfrom_date = \"{from}\"\n"
-    );
-    parse_source(Path::new("pportal.toml"), &text, &HashMap::new()).unwrap()
+    api_source(
+        "pportal",
+        "調達ポータル 落札実績",
+        url,
+        &format!("from_date = \"{from}\""),
+    )
 }
 
 fn opts(today: &str) -> PportalOptions {
@@ -53,7 +47,7 @@ async fn crawl(
         source: src.id.clone(),
         ..SourceReport::default()
     };
-    let stats = pportal::crawl(&fetcher(), store, src, &mut report, o).await;
+    let stats = pportal::crawl(&api_fetcher(), store, src, &mut report, o).await;
     (report, stats)
 }
 
@@ -246,7 +240,7 @@ async fn the_fixture_source_file_crawls_through_the_crawler() {
     let vars = HashMap::from([("fixture:pportal".to_string(), server.base_url.clone())]);
     let src = parse_source(&path, &std::fs::read_to_string(&path).unwrap(), &vars).unwrap();
     let store = Mutex::new(Store::in_memory().unwrap());
-    let fetcher = fetcher();
+    let fetcher = api_fetcher();
     let report = crawler::crawl::Crawler::new(&fetcher, &store)
         .crawl_source(&src)
         .await;

@@ -1,4 +1,5 @@
-//! A loopback HTTP server for fetch tests that logs every request with its arrival time.
+//! A loopback HTTP server for fetch tests that logs every request with its arrival time, and
+//! the fetcher and source settings shared by the API-source tests.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::net::SocketAddr;
@@ -9,7 +10,8 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use crawler::fetch::{FetchConfig, HostScope};
+use crawler::fetch::{FetchConfig, Fetcher, HostScope};
+use crawler::source::{SourceConfig, parse_source};
 use url::Url;
 
 /// One request as the server saw it.
@@ -161,4 +163,30 @@ pub fn test_config() -> FetchConfig {
         request_timeout: Duration::from_secs(10),
         ..FetchConfig::default()
     }
+}
+
+/// The fetcher of the API-source tests: no jitter, one attempt (the look-alikes' errors must
+/// show in the reports, not be retried away).
+pub fn api_fetcher() -> Fetcher {
+    Fetcher::new(FetchConfig {
+        user_agent: "tenders-test/0.1 (+https://example.invalid/contact)".into(),
+        jitter: 0.0,
+        max_attempts: 1,
+        ..FetchConfig::default()
+    })
+    .unwrap()
+}
+
+/// An API source of `kind` at `base_url` with no pacing (loopback only), plus `extra` TOML.
+pub fn api_source(kind: &str, name: &str, base_url: &str, extra: &str) -> SourceConfig {
+    let text = format!(
+        "id = \"{kind}\"\nname = \"{name}\"\nkind = \"{kind}\"\nbase_url = \"{base_url}\"\nmin_delay_ms = 0\n{extra}\n"
+    );
+    let file = format!("{kind}.toml");
+    parse_source(
+        std::path::Path::new(&file),
+        &text,
+        &std::collections::HashMap::new(),
+    )
+    .unwrap()
 }

@@ -11,7 +11,7 @@
 
 use tantivy::tokenizer::{Token, Tokenizer};
 
-use super::normalize::{Normalized, is_cjk, with_normalized};
+use super::normalize::{Normalized, is_alphanumeric, is_cjk, with_normalized};
 use super::token_stream::{BufTokenStream, TokenBuf, stream_with, tokens_with};
 
 /// The name under which the bigram analyzer is registered.
@@ -45,7 +45,7 @@ fn class_of(c: char) -> Class {
         }
     } else if is_cjk(c) {
         Class::Cjk
-    } else if c.is_alphanumeric() {
+    } else if is_alphanumeric(c) {
         Class::Alnum
     } else {
         Class::Other

@@ -9,6 +9,7 @@
 //! - [`search`]: the typed read side, [`SearchRequest`] → [`SearchResponse`], with facets.
 //! - [`snippet`]: highlighted, HTML-escaped snippets.
 //! - [`stats`]: award statistics.
+//! - `status`: open or closed at query time, as collectors.
 //! - [`sync`]: following the store incrementally, and rebuilding from it.
 //!
 //! The index follows the store: [`Index::apply`] upserts a batch of records in one commit whose
@@ -24,6 +25,7 @@ pub mod schema;
 pub mod search;
 pub mod snippet;
 pub mod stats;
+mod status;
 pub mod sync;
 mod token_stream;
 
@@ -32,6 +34,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
+use tantivy::query::AllQuery;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use crate::record::Record;
@@ -41,8 +44,9 @@ pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResponse, Sort, S
 pub use stats::{AwardStats, GroupBy, Period, StatGroup};
 pub use sync::{DEFAULT_BATCH, SyncReport};
 
-/// Memory budget of the index writer (split across its threads).
-const WRITER_MEMORY_BYTES: usize = 96_000_000;
+/// Memory budget of the index writer (split across its threads). Memory is taken as documents
+/// arrive, so small batches use little; a large load gets large segments, hence few merges.
+const WRITER_MEMORY_BYTES: usize = 400_000_000;
 
 /// Most threads a single search uses.
 const SEARCH_THREADS: usize = 4;
@@ -216,16 +220,65 @@ impl Index {
     /// Upserts `records` (replacing any document with the same id) in one commit that records
     /// `up_to_seq` as the new watermark. Results are visible to searches when this returns.
     pub fn apply(&self, records: &[Record], up_to_seq: u64) -> Result<(), IndexError> {
+        self.apply_batch(records, up_to_seq, None)
+    }
+
+    /// [`Index::apply`], except that with `fresh` (a load into an index that held no document
+    /// when it began) ids are checked against the ids this load added instead of being deleted
+    /// from the index: deleting costs a term lookup per record in every segment at each commit,
+    /// which grows with the index.
+    fn apply_batch(
+        &self,
+        records: &[Record],
+        up_to_seq: u64,
+        fresh: Option<&mut AddedIds>,
+    ) -> Result<(), IndexError> {
         let mut guard = self.writer()?;
         let Some(writer) = guard.as_mut() else {
             return Err(IndexError::Corrupt("index writer missing".to_string()));
         };
+        self.add_records(writer, records, fresh)?;
+        self.commit(writer, up_to_seq)
+    }
+
+    /// Adds the documents of `records` to the writer, replacing earlier documents with the same
+    /// id: all of them when `fresh` is `None`, else only those this load added.
+    fn add_records(
+        &self,
+        writer: &IndexWriter,
+        records: &[Record],
+        mut fresh: Option<&mut AddedIds>,
+    ) -> Result<(), IndexError> {
         let f = &self.inner.fields;
         for r in records {
-            writer.delete_term(Term::from_field_text(f.id, &r.id));
+            let replace = match fresh.as_deref_mut() {
+                None => true,
+                Some(added) => !added.insert(&r.id),
+            };
+            if replace {
+                // Removes documents added before this one (lower opstamps) only.
+                writer.delete_term(Term::from_field_text(f.id, &r.id));
+            }
             writer.add_document(record_to_document(f, r)?)?;
         }
-        self.commit(writer, up_to_seq)
+        Ok(())
+    }
+
+    /// Starts replacing the whole content of the index (a rebuild): see [`BulkLoad`].
+    pub fn bulk_load(&self) -> Result<BulkLoad<'_>, IndexError> {
+        let mut guard = self.writer()?;
+        let Some(writer) = guard.as_mut() else {
+            return Err(IndexError::Corrupt("index writer missing".to_string()));
+        };
+        // Deletes apply to documents added before them: this removes the current content at
+        // the commit and leaves the documents of the load alone.
+        writer.delete_query(Box::new(AllQuery))?;
+        Ok(BulkLoad {
+            index: self,
+            guard,
+            added: AddedIds::default(),
+            committed: false,
+        })
     }
 
     /// Deletes the documents with the given ids, in one commit recording `up_to_seq`.
@@ -240,19 +293,14 @@ impl Index {
         self.commit(writer, up_to_seq)
     }
 
-    /// Removes every document and resets the watermark to 0 (before a rebuild).
-    pub fn clear(&self) -> Result<(), IndexError> {
-        let mut guard = self.writer()?;
-        let Some(writer) = guard.as_mut() else {
-            return Err(IndexError::Corrupt("index writer missing".to_string()));
-        };
-        writer.delete_all_documents()?;
-        self.commit(writer, 0)
-    }
-
     /// Number of searchable documents.
     pub fn num_docs(&self) -> u64 {
         self.inner.reader.searcher().num_docs()
+    }
+
+    /// Number of segments searched (for benchmarks and metrics).
+    pub fn num_segments(&self) -> usize {
+        self.inner.reader.searcher().segment_readers().len()
     }
 
     /// Size of the index on disk or in memory, in bytes (for benchmarks and metrics).
@@ -280,6 +328,77 @@ impl Index {
             writer.wait_merging_threads()?;
         }
         Ok(())
+    }
+}
+
+/// The ids a load into an empty index has added, as 64-bit hashes: a collision only costs an
+/// unneeded delete (which removes nothing, or an earlier copy of the same id).
+#[derive(Debug, Default)]
+pub(crate) struct AddedIds(std::collections::HashSet<u64>);
+
+impl AddedIds {
+    /// Records `id`; false when it (or an id with the same hash) was added before.
+    fn insert(&mut self, id: &str) -> bool {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let hash =
+            BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(id);
+        self.0.insert(hash)
+    }
+}
+
+/// A rebuild in progress, from [`Index::bulk_load`]: documents are added without touching the
+/// searchable index, which keeps serving its current content until [`BulkLoad::commit`] swaps
+/// in the new content in one commit. Dropping the load without committing, or a process killed
+/// before the commit, leaves the index as it was. The index writer is held (and other writes
+/// wait) until then.
+pub struct BulkLoad<'a> {
+    index: &'a Index,
+    guard: MutexGuard<'a, Option<IndexWriter>>,
+    added: AddedIds,
+    committed: bool,
+}
+
+impl std::fmt::Debug for BulkLoad<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BulkLoad")
+            .field("added", &self.added.0.len())
+            .finish()
+    }
+}
+
+impl BulkLoad<'_> {
+    /// Adds a batch of records. An id added twice keeps its last record.
+    pub fn add(&mut self, records: &[Record]) -> Result<(), IndexError> {
+        let Some(writer) = self.guard.as_ref() else {
+            return Err(IndexError::Corrupt("index writer missing".to_string()));
+        };
+        self.index
+            .add_records(writer, records, Some(&mut self.added))
+    }
+
+    /// Replaces the content of the index by the records added, in one commit recording
+    /// `up_to_seq` as the watermark.
+    pub fn commit(mut self, up_to_seq: u64) -> Result<(), IndexError> {
+        let Some(writer) = self.guard.as_mut() else {
+            return Err(IndexError::Corrupt("index writer missing".to_string()));
+        };
+        self.index.commit(writer, up_to_seq)?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for BulkLoad<'_> {
+    fn drop(&mut self) {
+        if !self.committed
+            && let Some(writer) = self.guard.as_mut()
+        {
+            // Discards the documents added and the pending delete of the old content.
+            if let Err(e) = writer.rollback() {
+                tracing::warn!("cannot roll back an abandoned index rebuild: {e}");
+                *self.guard = None;
+            }
+        }
     }
 }
 
@@ -334,28 +453,88 @@ mod tests {
         assert_eq!(index.num_docs(), 1);
     }
 
+    fn rec(id: &str, title: &str) -> Record {
+        Record::new(id, Kind::Notice, "t", "http://127.0.0.1/r", title)
+    }
+
+    fn ids(index: &Index, q: &str) -> Vec<String> {
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 4, 1).unwrap();
+        let mut ids: Vec<String> = index
+            .search(&crate::index::SearchRequest::text(q), today)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        ids.sort();
+        ids
+    }
+
     #[test]
-    fn test_clear_and_delete() {
+    fn test_delete() {
         let index = Index::in_memory().unwrap();
-        let a = Record::new(
-            "t:a",
-            Kind::Notice,
-            "t",
-            "http://127.0.0.1/a",
-            "庁舎清掃業務",
-        );
-        let b = Record::new(
-            "t:b",
-            Kind::Award,
-            "t",
-            "http://127.0.0.1/b",
-            "庁舎警備業務",
-        );
+        let a = rec("t:a", "庁舎清掃業務");
+        let b = rec("t:b", "庁舎警備業務");
         index.apply(&[a, b], 5).unwrap();
         index.delete(&["t:a".to_string()], 6).unwrap();
         assert_eq!(index.num_docs(), 1);
-        index.clear().unwrap();
-        assert_eq!(index.num_docs(), 0);
-        assert_eq!(index.committed_seq().unwrap(), 0);
+        assert_eq!(ids(&index, "庁舎"), ["t:b"]);
+        assert_eq!(index.committed_seq().unwrap(), 6);
+    }
+
+    #[test]
+    fn test_bulk_load_replaces_everything_in_one_commit() {
+        let index = Index::in_memory().unwrap();
+        index
+            .apply(&[rec("t:a", "庁舎清掃業務"), rec("t:b", "庁舎警備業務")], 5)
+            .unwrap();
+        let mut load = index.bulk_load().unwrap();
+        load.add(&[
+            rec("t:b", "学校給食調理業務"),
+            rec("t:c", "学校給食配送業務"),
+        ])
+        .unwrap();
+        // The same id twice in one load keeps the last version only.
+        load.add(&[rec("t:c", "学校給食配送業務委託")]).unwrap();
+        // Until the commit, searches see the old content.
+        assert_eq!(ids(&index, "庁舎"), ["t:a", "t:b"]);
+        load.commit(9).unwrap();
+        assert_eq!(index.num_docs(), 2);
+        assert_eq!(ids(&index, "庁舎"), Vec::<String>::new());
+        assert_eq!(ids(&index, "給食"), ["t:b", "t:c"]);
+        assert_eq!(index.committed_seq().unwrap(), 9);
+        // The index takes ordinary upserts afterwards.
+        index.apply(&[rec("t:d", "庁舎清掃業務")], 10).unwrap();
+        assert_eq!(index.num_docs(), 3);
+    }
+
+    #[test]
+    fn test_abandoned_bulk_load_leaves_the_index_as_it_was() {
+        let index = Index::in_memory().unwrap();
+        index.apply(&[rec("t:a", "庁舎清掃業務")], 5).unwrap();
+        {
+            let mut load = index.bulk_load().unwrap();
+            load.add(&[rec("t:b", "学校給食調理業務")]).unwrap();
+        }
+        assert_eq!(ids(&index, "庁舎"), ["t:a"]);
+        assert_eq!(index.committed_seq().unwrap(), 5);
+        // Nothing of the abandoned load comes back with a later commit.
+        index.apply(&[rec("t:c", "道路補修工事")], 6).unwrap();
+        assert_eq!(index.num_docs(), 2);
+        assert!(ids(&index, "給食").is_empty());
+    }
+
+    #[test]
+    fn test_fresh_batches_replace_an_id_added_twice() {
+        let index = Index::in_memory().unwrap();
+        let mut added = AddedIds::default();
+        index
+            .apply_batch(&[rec("t:a", "庁舎清掃業務")], 1, Some(&mut added))
+            .unwrap();
+        index
+            .apply_batch(&[rec("t:a", "学校給食調理業務")], 2, Some(&mut added))
+            .unwrap();
+        assert_eq!(index.num_docs(), 1);
+        assert_eq!(ids(&index, "給食"), ["t:a"]);
     }
 }

@@ -24,7 +24,7 @@ use lindera::segmenter::Segmenter;
 use lindera::worker::SegmentWorker;
 use tantivy::tokenizer::{Token, Tokenizer};
 
-use super::normalize::{Normalized, fold_katakana_long_vowel, with_normalized};
+use super::normalize::{Normalized, fold_katakana_long_vowel, is_alphanumeric, with_normalized};
 use super::token_stream::{BufTokenStream, TokenBuf, stream_with, tokens_with};
 
 /// The name under which the morphological analyzer is registered.
@@ -240,7 +240,7 @@ fn analyse(norm: &Normalized, buf: &mut TokenBuf) {
             return;
         }
         ascii_run_end = None;
-        if is_dropped_pos(pos) || !surface.chars().any(char::is_alphanumeric) {
+        if is_dropped_pos(pos) || !surface.chars().any(is_alphanumeric) {
             return;
         }
         let term = base.unwrap_or(surface);

@@ -73,6 +73,19 @@ pub fn is_katakana(c: char) -> bool {
     matches!(c, '\u{30A0}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}')
 }
 
+/// `char::is_alphanumeric`, answered without the Unicode table lookup for the characters
+/// Japanese text is mostly made of: common kanji, kana and Japanese punctuation.
+pub fn is_alphanumeric(c: char) -> bool {
+    match c {
+        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
+        // CJK unified ideographs, hiragana and katakana letters: all letters (Lo).
+        '\u{4E00}'..='\u{9FFF}' | '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' => true,
+        // Ideographic space, 、。〃〄, brackets, 〒〓, 〜 and 〝〞〟〠: no letter or digit.
+        '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}' => false,
+        _ => c.is_alphanumeric(),
+    }
+}
+
 /// Whether `c` is Japanese script (kanji, hiragana or katakana).
 pub fn is_cjk(c: char) -> bool {
     is_han(c) || is_hiragana(c) || is_katakana(c)
@@ -205,6 +218,13 @@ pub fn fold_katakana_long_vowel(word: &str) -> &str {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_fast_alphanumeric_agrees_with_std() {
+        for c in ('\u{0}'..='\u{FFFF}').chain('\u{20000}'..='\u{20FFF}') {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
 
     #[test]
     fn test_nfkc_width_and_case() {

@@ -18,7 +18,7 @@ use std::ops::Bound;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::collector::{Collector, Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
@@ -31,6 +31,7 @@ use super::schema::{
     method_facet, prefecture_facet,
 };
 use super::snippet::make_snippet;
+use super::status::{ByStatus, StatusCounts};
 use super::{Index, IndexError};
 use crate::record::{Category, Kind, Method};
 
@@ -306,17 +307,6 @@ fn is_municipality_code(s: &str) -> bool {
     s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Open notices on `today`: kind notice and a known deadline on or after today.
-pub(crate) fn open_query(f: &Fields, today: NaiveDate) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(vec![
-        (Occur::Must, facet_term(f.facets, &kind_facet(Kind::Notice))),
-        (
-            Occur::Must,
-            i64_range(f.deadline, day_number(today), UNKNOWN_DEADLINE - 1),
-        ),
-    ]))
-}
-
 /// The filter clauses of a request, without the status filter.
 pub(crate) fn filter_clauses(f: &Fields, req: &SearchRequest) -> Vec<Box<dyn Query>> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
@@ -426,16 +416,6 @@ pub(crate) fn combine(
     Box::new(BooleanQuery::new(clauses))
 }
 
-fn status_clause(f: &Fields, status: Status, today: NaiveDate) -> Box<dyn Query> {
-    match status {
-        Status::Open => open_query(f, today),
-        Status::Closed => Box::new(BooleanQuery::new(vec![
-            (Occur::Must, Box::new(AllQuery)),
-            (Occur::MustNot, open_query(f, today)),
-        ])),
-    }
-}
-
 fn facet_values(counts: &FacetCounts, parent: &Facet) -> Vec<FacetCount> {
     let mut out: Vec<FacetCount> = counts
         .get(parent.clone())
@@ -450,6 +430,60 @@ fn facet_values(counts: &FacetCounts, parent: &Facet) -> Vec<FacetCount> {
         .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     out
+}
+
+/// What one pass over the documents matching a request (all filters but the status) gives.
+struct Pass {
+    /// Matching documents, whatever their status.
+    base_total: u64,
+    /// The open ones among them.
+    open_total: u64,
+    /// Matching documents of the requested status (all of them without one).
+    total: u64,
+    /// Facet counts of those.
+    counts: FacetCounts,
+    /// Municipality facet counts of those, when prefectures are selected.
+    muni_counts: Option<FacetCounts>,
+    /// The page of hits, best first.
+    addresses: Vec<DocAddress>,
+}
+
+/// The facet collectors of a pass, with the status and day that filter them.
+struct PassCollectors {
+    status: Option<Status>,
+    today: NaiveDate,
+    facets: FacetCollector,
+    muni: Option<FacetCollector>,
+}
+
+impl Pass {
+    /// Runs `query` once with the status counts, and the total, facets and `top` (when a page
+    /// is wanted) over the documents of the requested status.
+    fn run<T, K>(
+        searcher: &Searcher,
+        query: &dyn Query,
+        c: PassCollectors,
+        top: Option<T>,
+    ) -> Result<Pass, IndexError>
+    where
+        T: Collector<Fruit = Vec<(K, DocAddress)>>,
+    {
+        let ((base_total, open_total), (total, counts, muni_counts, docs)) = searcher.search(
+            query,
+            &(
+                StatusCounts::new(c.today),
+                ByStatus::new(c.status, c.today, (Count, c.facets, c.muni, top)),
+            ),
+        )?;
+        Ok(Pass {
+            base_total,
+            open_total,
+            total: total as u64,
+            counts,
+            muni_counts,
+            addresses: docs.into_iter().flatten().map(|(_, a)| a).collect(),
+        })
+    }
 }
 
 impl Index {
@@ -467,13 +501,9 @@ impl Index {
 
         let (text, excluded) = build_text_query(f, &parsed);
         let has_text = text.is_some();
-        let clone_text = || text.as_ref().map(|q| q.box_clone());
-        let clone_excluded = || excluded.iter().map(|q| q.box_clone()).collect::<Vec<_>>();
-        let mut main_filters = filter_clauses(f, req);
-        if let Some(status) = req.status {
-            main_filters.push(status_clause(f, status, today));
-        }
-        let main = combine(clone_text(), clone_excluded(), main_filters);
+        // One pass over the documents matching everything but the status filter: they give
+        // the status facet, and those of the requested status give the rest.
+        let base = combine(text, excluded, filter_clauses(f, req));
 
         let mut facets_main = FacetCollector::for_field("facets");
         for root in ["/pref", "/category", "/method", "/kind"] {
@@ -499,51 +529,44 @@ impl Index {
             Sort::Relevance if !has_text => Sort::Published,
             s => s,
         };
-        let (total, counts, muni_counts, addresses) = if offset >= MAX_OFFSET {
-            let (total, counts, muni) =
-                searcher.search(&main, &(Count, facets_main, facets_muni))?;
-            (total, counts, muni, Vec::new())
-        } else {
-            let top = TopDocs::with_limit(limit).and_offset(offset);
-            match sort {
-                Sort::Relevance => {
-                    let (t, c, m, docs) = searcher.search(
-                        &main,
-                        &(Count, facets_main, facets_muni, top.order_by_score()),
-                    )?;
-                    (
-                        t,
-                        c,
-                        m,
-                        docs.into_iter().map(|(_, a)| a).collect::<Vec<_>>(),
-                    )
-                }
-                Sort::Deadline | Sort::Published | Sort::Amount => {
-                    let (field, order) = match sort {
-                        Sort::Deadline => ("deadline", Order::Asc),
-                        Sort::Published => ("published", Order::Desc),
-                        _ => ("amount_effective", Order::Desc),
-                    };
-                    let by_field = top.order_by_fast_field::<i64>(field, order);
-                    let (t, c, m, docs) =
-                        searcher.search(&main, &(Count, facets_main, facets_muni, by_field))?;
-                    (t, c, m, docs.into_iter().map(|(_, a)| a).collect())
-                }
+        // Pages beyond MAX_OFFSET are not served: counts only.
+        let in_range = offset < MAX_OFFSET;
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let collectors = PassCollectors {
+            status: req.status,
+            today,
+            facets: facets_main,
+            muni: facets_muni,
+        };
+        let pass = match sort {
+            Sort::Relevance => Pass::run(
+                &searcher,
+                &base,
+                collectors,
+                in_range.then(|| top.order_by_score()),
+            )?,
+            Sort::Deadline | Sort::Published | Sort::Amount => {
+                let (field, order) = match sort {
+                    Sort::Deadline => ("deadline", Order::Asc),
+                    Sort::Published => ("published", Order::Desc),
+                    _ => ("amount_effective", Order::Desc),
+                };
+                Pass::run(
+                    &searcher,
+                    &base,
+                    collectors,
+                    in_range.then(|| top.order_by_fast_field::<i64>(field, order)),
+                )?
             }
         };
-
-        // The status facet ignores the status filter.
-        let base_total = if req.status.is_some() {
-            let base = combine(clone_text(), clone_excluded(), filter_clauses(f, req));
-            searcher.search(&base, &Count)? as u64
-        } else {
-            total as u64
-        };
-        let open_total = {
-            let mut with_open = filter_clauses(f, req);
-            with_open.push(open_query(f, today));
-            searcher.search(&combine(clone_text(), clone_excluded(), with_open), &Count)? as u64
-        };
+        let Pass {
+            base_total,
+            open_total,
+            total,
+            counts,
+            muni_counts,
+            addresses,
+        } = pass;
 
         let needles = highlight_strings(&parsed);
         let hits = addresses
@@ -578,7 +601,7 @@ impl Index {
             ],
         };
         Ok(SearchResponse {
-            total: total as u64,
+            total,
             page,
             per_page,
             hits,
@@ -814,6 +837,58 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn test_status_filters_hits_facets_and_totals_in_one_pass() {
+        let mut records = corpus();
+        // An award that carries a future deadline is still never open.
+        records.push(
+            R::award("a:late", "学校給食配送業務")
+                .place("東京都", "八王子市", "132012")
+                .category(Category::Services)
+                .deadline(ymd(2025, 12, 1))
+                .amount(1_000_000)
+                .build(),
+        );
+        let index = Index::in_memory().unwrap();
+        index.apply(&records, 8).unwrap();
+        let open_in_tokyo = search(
+            &index,
+            SearchRequest {
+                prefecture: vec!["東京都".into()],
+                status: Some(Status::Open),
+                sort: Sort::Deadline,
+                ..Default::default()
+            },
+        );
+        // Tokyo holds n:lunch (closed on 3/31), n:server (no deadline), n:led (open), a:late.
+        assert_eq!(ids(&open_in_tokyo), ["n:led"]);
+        assert_eq!(open_in_tokyo.total, 1);
+        let count = |v: &[FacetCount], name: &str| {
+            v.iter().find(|c| c.value == name).map_or(0, |c| c.count)
+        };
+        assert_eq!(count(&open_in_tokyo.facets.category, "物品"), 1);
+        assert_eq!(count(&open_in_tokyo.facets.category, "役務"), 0);
+        assert_eq!(count(&open_in_tokyo.facets.kind, "award"), 0);
+        assert_eq!(count(&open_in_tokyo.facets.municipality, "八王子市"), 1);
+        // The status facet ignores the status filter but not the others.
+        assert_eq!(count(&open_in_tokyo.facets.status, "open"), 1);
+        assert_eq!(count(&open_in_tokyo.facets.status, "closed"), 3);
+        // With text, closed: the award and the past notice, best match first.
+        let closed_lunch = search(
+            &index,
+            SearchRequest {
+                q: Some("給食".into()),
+                status: Some(Status::Closed),
+                ..Default::default()
+            },
+        );
+        let mut got = ids(&closed_lunch);
+        got.sort();
+        assert_eq!(got, ["a:late", "n:lunch"]);
+        assert_eq!(count(&closed_lunch.facets.status, "open"), 0);
+        assert_eq!(count(&closed_lunch.facets.status, "closed"), 2);
     }
 
     #[test]

@@ -3,12 +3,15 @@
 //! [`Index::catch_up`] reads the store's changes after the index's committed watermark in
 //! batches and applies each batch in one commit whose payload records the batch's last sequence
 //! number. A process killed midway leaves the last committed batch searchable; the next call
-//! resumes from there. [`Index::rebuild`] clears the index and catches up from zero, which gives
-//! the same documents as incremental indexing.
+//! resumes from there. [`Index::rebuild`] reads the whole store into a [`BulkLoad`](super::BulkLoad)
+//! and replaces the content of the index in one commit: it gives the same documents as
+//! incremental indexing, searches see the old content until it is done, and a kill during a
+//! rebuild leaves the old content in place.
 
+use crate::record::Record;
 use crate::store::Store;
 
-use super::{Index, IndexError};
+use super::{AddedIds, Index, IndexError};
 
 /// Default number of records per commit.
 pub const DEFAULT_BATCH: usize = 5_000;
@@ -24,6 +27,25 @@ pub struct SyncReport {
     pub committed_seq: u64,
 }
 
+/// The next `batch` records changed after `seq`, with the sequence number of the last one
+/// (`None` when there is none).
+fn next_batch(
+    store: &Store,
+    seq: u64,
+    batch: usize,
+) -> Result<Option<(Vec<Record>, u64)>, IndexError> {
+    let changes = store
+        .changes_since(seq, batch)
+        .map_err(|e| IndexError::Store(Box::new(e)))?;
+    let Some(last) = changes.last().map(|c| c.seq) else {
+        return Ok(None);
+    };
+    Ok(Some((
+        changes.into_iter().map(|c| c.record).collect(),
+        last,
+    )))
+}
+
 impl Index {
     /// Applies every store change after [`Index::committed_seq`], `batch` records per commit.
     pub fn catch_up(&self, store: &Store, batch: usize) -> Result<SyncReport, IndexError> {
@@ -32,15 +54,11 @@ impl Index {
             committed_seq: self.committed_seq()?,
             ..SyncReport::default()
         };
-        loop {
-            let changes = store
-                .changes_since(report.committed_seq, batch)
-                .map_err(|e| IndexError::Store(Box::new(e)))?;
-            let Some(last) = changes.last().map(|c| c.seq) else {
-                break;
-            };
-            let records: Vec<_> = changes.into_iter().map(|c| c.record).collect();
-            self.apply(&records, last)?;
+        // Into an empty index (a first indexing, or after a restore) nothing needs replacing
+        // but the records this catch-up itself adds twice (changed while it reads the store).
+        let mut fresh = (self.num_docs() == 0).then(AddedIds::default);
+        while let Some((records, last)) = next_batch(store, report.committed_seq, batch)? {
+            self.apply_batch(&records, last, fresh.as_mut())?;
             report.applied += records.len() as u64;
             report.commits += 1;
             report.committed_seq = last;
@@ -48,10 +66,20 @@ impl Index {
         Ok(report)
     }
 
-    /// Clears the index and indexes the whole store again.
+    /// Indexes the whole store again, reading it `batch` records at a time, and replaces the
+    /// content of the index in one commit.
     pub fn rebuild(&self, store: &Store, batch: usize) -> Result<SyncReport, IndexError> {
-        self.clear()?;
-        self.catch_up(store, batch)
+        let batch = batch.max(1);
+        let mut load = self.bulk_load()?;
+        let mut report = SyncReport::default();
+        while let Some((records, last)) = next_batch(store, report.committed_seq, batch)? {
+            load.add(&records)?;
+            report.applied += records.len() as u64;
+            report.committed_seq = last;
+        }
+        load.commit(report.committed_seq)?;
+        report.commits = 1;
+        Ok(report)
     }
 }
 
