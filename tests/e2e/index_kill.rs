@@ -56,7 +56,12 @@ async fn killed_indexing_leaves_a_searchable_index_that_catches_up() {
     // catch-up into an empty index take here, so that the kills land inside the work.
     let timed = |rebuild: bool| {
         let started = Instant::now();
-        assert!(index_command(tmp.path(), rebuild).status().unwrap().success());
+        assert!(
+            index_command(tmp.path(), rebuild)
+                .status()
+                .unwrap()
+                .success()
+        );
         started.elapsed().as_millis() as u64
     };
     let startup = timed(false);

@@ -7,8 +7,6 @@
 //! Missing Chromium or ChromeDriver fails the test with a message naming the packages: it is
 //! never skipped silently.
 
-#![allow(clippy::unwrap_used)]
-
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -20,6 +18,8 @@ use serde_json::json;
 use tenders::app::{DataDir, crawl, sources};
 use tenders::config::Config;
 use tenders::fixtures::FixtureServer;
+
+use crate::common::{fixtures, serve};
 
 const DESKTOP: (u32, u32) = (1280, 900);
 const PHONE: (u32, u32) = (390, 844);
@@ -160,33 +160,6 @@ async fn assert_fits_phone(client: &Client, page: &str) -> Result<(), fantoccini
     Ok(())
 }
 
-struct Served {
-    base: String,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-async fn serve(data: &DataDir) -> Served {
-    let state = search_api::AppState::new(data.open_index().unwrap(), data.open_store().unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(search_api::serve_on(state, listener, async {
-        let _ = rx.await;
-    }));
-    Served {
-        base,
-        shutdown: Some(tx),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_narrow_open_and_subscribe_in_chromium() {
     let chromium = find_program(
@@ -203,7 +176,7 @@ async fn search_narrow_open_and_subscribe_in_chromium() {
     );
 
     // The fixture sites, crawled and indexed, served on loopback.
-    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let fixtures = fixtures();
     let sites = FixtureServer::start(&fixtures.join("sites")).await.unwrap();
     let sources = sources(&fixtures.join("sources"), &sites.vars(), &[]).unwrap();
     let tmp = tempfile::tempdir().unwrap();
