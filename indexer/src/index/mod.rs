@@ -78,6 +78,11 @@ pub enum IndexError {
         /// Version this build writes.
         expected: u32,
     },
+    /// Another process (or handle) holds the index writer: one writer per index.
+    #[error(
+        "the index is being written by another process (is `tenders run` or another `tenders index` running on this data directory?)"
+    )]
+    WriterBusy,
     /// The store could not be read while catching up.
     #[error("cannot read the store: {0}")]
     Store(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -88,7 +93,13 @@ pub enum IndexError {
 
 impl From<tantivy::TantivyError> for IndexError {
     fn from(e: tantivy::TantivyError) -> IndexError {
-        IndexError::Engine(Box::new(e))
+        match e {
+            tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            ) => IndexError::WriterBusy,
+            e => IndexError::Engine(Box::new(e)),
+        }
     }
 }
 
@@ -468,6 +479,24 @@ mod tests {
             .collect();
         ids.sort();
         ids
+    }
+
+    #[test]
+    fn test_a_second_writer_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Index::open_or_create(dir.path()).unwrap();
+        first.apply(&[rec("t:a", "庁舎清掃業務")], 1).unwrap();
+        // A second handle (as another process would open it) can read but not write.
+        let second = Index::open_or_create(dir.path()).unwrap();
+        assert_eq!(second.num_docs(), 1);
+        let err = second.apply(&[rec("t:b", "道路補修工事")], 2).unwrap_err();
+        assert!(matches!(err, IndexError::WriterBusy), "{err}");
+        assert!(err.to_string().contains("another process"), "{err}");
+        assert!(second.bulk_load().is_err());
+        // Once the first lets go, the second can write.
+        first.close_writer().unwrap();
+        second.apply(&[rec("t:b", "道路補修工事")], 2).unwrap();
+        assert_eq!(second.num_docs(), 2);
     }
 
     #[test]
