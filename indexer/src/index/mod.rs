@@ -120,6 +120,12 @@ struct Inner {
     writer: Mutex<Option<IndexWriter>>,
 }
 
+/// The writer in its slot, which [`Index::writer`] fills (only [`Index::close_writer`] empties it).
+fn held(slot: &mut Option<IndexWriter>) -> Result<&mut IndexWriter, IndexError> {
+    slot.as_mut()
+        .ok_or_else(|| IndexError::Corrupt("index writer missing".to_string()))
+}
+
 /// A handle on the index; cheap to clone and shareable across threads.
 #[derive(Clone)]
 pub struct Index {
@@ -245,9 +251,7 @@ impl Index {
         fresh: Option<&mut AddedIds>,
     ) -> Result<(), IndexError> {
         let mut guard = self.writer()?;
-        let Some(writer) = guard.as_mut() else {
-            return Err(IndexError::Corrupt("index writer missing".to_string()));
-        };
+        let writer = held(&mut guard)?;
         self.add_records(writer, records, fresh)?;
         self.commit(writer, up_to_seq)
     }
@@ -278,9 +282,7 @@ impl Index {
     /// Starts replacing the whole content of the index (a rebuild): see [`BulkLoad`].
     pub fn bulk_load(&self) -> Result<BulkLoad<'_>, IndexError> {
         let mut guard = self.writer()?;
-        let Some(writer) = guard.as_mut() else {
-            return Err(IndexError::Corrupt("index writer missing".to_string()));
-        };
+        let writer = held(&mut guard)?;
         // Deletes apply to documents added before them: this removes the current content at
         // the commit and leaves the documents of the load alone.
         writer.delete_query(Box::new(AllQuery))?;
@@ -295,9 +297,7 @@ impl Index {
     /// Deletes the documents with the given ids, in one commit recording `up_to_seq`.
     pub fn delete(&self, ids: &[String], up_to_seq: u64) -> Result<(), IndexError> {
         let mut guard = self.writer()?;
-        let Some(writer) = guard.as_mut() else {
-            return Err(IndexError::Corrupt("index writer missing".to_string()));
-        };
+        let writer = held(&mut guard)?;
         for id in ids {
             writer.delete_term(Term::from_field_text(self.inner.fields.id, id));
         }
@@ -312,19 +312,6 @@ impl Index {
     /// Number of segments searched (for benchmarks and metrics).
     pub fn num_segments(&self) -> usize {
         self.inner.reader.searcher().segment_readers().len()
-    }
-
-    /// Size of the index on disk or in memory, in bytes (for benchmarks and metrics).
-    pub fn size_bytes(&self) -> Result<u64, IndexError> {
-        let searcher = self.inner.reader.searcher();
-        let mut total = 0u64;
-        for segment in searcher.segment_readers() {
-            let usage = segment
-                .space_usage()
-                .map_err(|e| IndexError::Engine(Box::new(e)))?;
-            total += usage.total().get_bytes();
-        }
-        Ok(total)
     }
 
     /// Blocks until pending merges finish and releases the writer (and its lock on the
@@ -380,9 +367,7 @@ impl std::fmt::Debug for BulkLoad<'_> {
 impl BulkLoad<'_> {
     /// Adds a batch of records. An id added twice keeps its last record.
     pub fn add(&mut self, records: &[Record]) -> Result<(), IndexError> {
-        let Some(writer) = self.guard.as_ref() else {
-            return Err(IndexError::Corrupt("index writer missing".to_string()));
-        };
+        let writer = held(&mut self.guard)?;
         self.index
             .add_records(writer, records, Some(&mut self.added))
     }
@@ -390,9 +375,7 @@ impl BulkLoad<'_> {
     /// Replaces the content of the index by the records added, in one commit recording
     /// `up_to_seq` as the watermark.
     pub fn commit(mut self, up_to_seq: u64) -> Result<(), IndexError> {
-        let Some(writer) = self.guard.as_mut() else {
-            return Err(IndexError::Corrupt("index writer missing".to_string()));
-        };
+        let writer = held(&mut self.guard)?;
         self.index.commit(writer, up_to_seq)?;
         self.committed = true;
         Ok(())
