@@ -101,6 +101,14 @@ pub struct SourceReport {
 }
 
 impl SourceReport {
+    /// An empty report for the source with id `source`.
+    pub fn new(source: &str) -> SourceReport {
+        SourceReport {
+            source: source.to_string(),
+            ..SourceReport::default()
+        }
+    }
+
     fn error(&mut self, err: &FetchError) {
         if matches!(err, FetchError::DisallowedByRobots { .. }) {
             self.robots_skipped += 1;
@@ -172,10 +180,7 @@ impl<'a> Crawler<'a> {
             s.interrupt_stale_runs(&source.id)?;
             s.start_run(&source.id, Utc::now())
         });
-        let mut report = SourceReport {
-            source: source.id.clone(),
-            ..SourceReport::default()
-        };
+        let mut report = SourceReport::new(&source.id);
         match source.kind {
             SourceKind::Html => self.crawl_html(source, &mut report).await,
             SourceKind::Kkj => {

@@ -37,10 +37,7 @@ async fn crawl(
     src: &SourceConfig,
     opts: &KkjOptions,
 ) -> (SourceReport, kkj::KkjStats) {
-    let mut report = SourceReport {
-        source: src.id.clone(),
-        ..SourceReport::default()
-    };
+    let mut report = SourceReport::new(&src.id);
     let stats = kkj::crawl(&api_fetcher(), store, src, &mut report, opts).await;
     (report, stats)
 }

@@ -43,10 +43,7 @@ async fn crawl(
     src: &SourceConfig,
     o: &PportalOptions,
 ) -> (SourceReport, pportal::PportalStats) {
-    let mut report = SourceReport {
-        source: src.id.clone(),
-        ..SourceReport::default()
-    };
+    let mut report = SourceReport::new(&src.id);
     let stats = pportal::crawl(&api_fetcher(), store, src, &mut report, o).await;
     (report, stats)
 }

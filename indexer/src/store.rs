@@ -279,18 +279,10 @@ impl Store {
 
     /// Earlier versions of a record, oldest first.
     pub fn history(&self, id: &str) -> Result<Vec<Record>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, data FROM record_history WHERE id = ?1 ORDER BY version")?;
-        let rows = stmt.query_map(params![id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, data) = row?;
-            out.push(decode(&id, &data)?);
-        }
-        Ok(out)
+        self.query_records(
+            "SELECT id, data FROM record_history WHERE id = ?1 ORDER BY version",
+            params![id],
+        )
     }
 
     /// Records written after `seq`, in sequence order, at most `limit`.
