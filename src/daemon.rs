@@ -15,7 +15,7 @@ use chrono::Utc;
 use tokio::sync::watch;
 
 use crawler::crawl::Crawler;
-use crawler::fetch::Fetcher;
+use crawler::fetch::{Fetcher, HostStat};
 use crawler::schedule::Schedule;
 use crawler::source::SourceConfig;
 use indexer::index::{DEFAULT_BATCH, Index};
@@ -165,31 +165,37 @@ async fn source_loop(
     }
 }
 
+/// A per-host counter of the crawler: its name, its help text and its value in a [`HostStat`].
+type HostCounter = (&'static str, &'static str, fn(&HostStat) -> u64);
+
 /// The crawler's requests and bytes by host and status, as Prometheus text.
 fn crawler_metrics(fetcher: &Fetcher) -> String {
     use std::fmt::Write as _;
     let stats = fetcher.host_stats();
-    let mut out = String::from(
-        "# HELP tenders_crawler_requests_total Requests the crawler made, by host and status.\n\
-         # TYPE tenders_crawler_requests_total counter\n",
-    );
-    for s in &stats {
-        let _ = writeln!(
-            out,
-            "tenders_crawler_requests_total{{host=\"{}\",status=\"{}\"}} {}",
-            s.host, s.status, s.requests
-        );
-    }
-    out.push_str(
-        "# HELP tenders_crawler_response_bytes_total Body bytes the crawler received, by host and status.\n\
-         # TYPE tenders_crawler_response_bytes_total counter\n",
-    );
-    for s in &stats {
-        let _ = writeln!(
-            out,
-            "tenders_crawler_response_bytes_total{{host=\"{}\",status=\"{}\"}} {}",
-            s.host, s.status, s.bytes
-        );
+    let counters: [HostCounter; 2] = [
+        (
+            "tenders_crawler_requests_total",
+            "Requests the crawler made, by host and status.",
+            |s| s.requests,
+        ),
+        (
+            "tenders_crawler_response_bytes_total",
+            "Body bytes the crawler received, by host and status.",
+            |s| s.bytes,
+        ),
+    ];
+    let mut out = String::new();
+    for (name, help, value) in counters {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+        for s in &stats {
+            let _ = writeln!(
+                out,
+                "{name}{{host=\"{}\",status=\"{}\"}} {}",
+                s.host,
+                s.status,
+                value(s)
+            );
+        }
     }
     out
 }
